@@ -1,0 +1,57 @@
+# The two commands a fresh machine needs: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+HOST ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+
+.PHONY: demo test install system-packages python-packages messages migrate seed serve smoke lint bench clean
+
+## demo: install everything, migrate, seed the demo district and serve on http://$(HOST)
+demo: install migrate seed serve
+
+## test: install everything and run the test suite (unit, integration and browser tests)
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: system-packages python-packages messages
+
+system-packages:
+	@bash .ci/system-packages
+
+python-packages: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+messages: $(STAMP)
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var -v0
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py collectstatic --noinput -v0
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+serve:
+	$(BIN)/python manage.py runserver $(HOST)
+
+## smoke: the embedded default (SQLite, local files, eager tasks) from scratch, served and fetched
+smoke: install
+	bash .ci/smoke
+
+lint: python-packages
+	$(BIN)/ruff check .
+
+## bench: benchmarks under tests/bench (not part of `make test`)
+bench: install
+	$(BIN)/python -m pytest tests/bench -s -p no:randomly --override-ini addopts=
+
+clean:
+	rm -rf $(VENV) var *.egg-info

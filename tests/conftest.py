@@ -1,0 +1,48 @@
+import os
+
+import pytest
+from django.conf import settings as django_settings
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses
+# to run in such a thread unless told it is safe (it is: one thread per test).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+S3_CONFIGURED = bool(os.environ.get("AWS_STORAGE_BUCKET_NAME"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_local_storage(settings, tmp_path):
+    """Local storage writes into the test's own folder; S3 (in CI) stays as configured."""
+    if S3_CONFIGURED:
+        return
+    storages = dict(django_settings.STORAGES)
+    storages["default"] = {**storages["default"], "OPTIONS": {
+        "location": str(tmp_path / "public"), "base_url": "/media/"}}
+    storages["private"] = {**storages["private"], "OPTIONS": {
+        "location": str(tmp_path / "private")}}
+    settings.STORAGES = storages
+    settings.MEDIA_ROOT = str(tmp_path / "public")
+
+
+@pytest.fixture(autouse=True)
+def _locmem_email(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "headless": True,
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+            "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def demo_password():
+    return "demo-pass-2026"
