@@ -139,7 +139,9 @@ class Provider(AdmissionWorkflow, TimeStamped):
             models.UniqueConstraint(
                 fields=["credit_code"], condition=~Q(credit_code=""),
                 name="provider_credit_code_unique",
-                violation_error_message=_("A provider with this credit code is already registered."),
+                violation_error_message=_(
+                    "A provider with this credit code is already registered."
+                ),
             ),
         ]
 
@@ -219,14 +221,14 @@ class Person(TimeStamped):
     def __str__(self):
         return self.full_name
 
-    def clean(self):
-        super().clean()
-        self.id_number = normalise_identifier(self.id_number)
-
     def save(self, *args, **kwargs):
         self.id_number = normalise_identifier(self.id_number)
         self.id_number_digest = id_number_digest(self.id_number)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.id_number = normalise_identifier(self.id_number)
 
     @property
     def id_number_masked(self) -> str:
@@ -345,16 +347,16 @@ class BackgroundCheck(CheckWorkflow, TimeStamped):
     def __str__(self):
         return str(_("Check of %(person)s")) % {"person": self.person}
 
-    def clean(self):
-        super().clean()
-        if self.checked_on and self.checked_on > timezone.localdate():
-            raise ValidationError({"checked_on": _("The check date cannot be in the future.")})
-
     def save(self, *args, **kwargs):
         self.valid_until = (
             policy.background_check_valid_until(self.checked_on) if self.checked_on else None
         )
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.checked_on and self.checked_on > timezone.localdate():
+            raise ValidationError({"checked_on": _("The check date cannot be in the future.")})
 
     @property
     def is_flagged(self) -> bool:
@@ -560,6 +562,9 @@ class BookingSlot(models.Model):
         verbose_name = _("weekly slot")
         verbose_name_plural = _("weekly slots")
 
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
     def clean(self):
         super().clean()
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
@@ -593,6 +598,9 @@ class ScheduleEntry(models.Model):
         ordering = ["date", "starts_at"]
         verbose_name = _("schedule entry")
         verbose_name_plural = _("schedule entries")
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.starts_at:%H:%M} {self.content}"
 
     def clean(self):
         super().clean()
@@ -679,6 +687,9 @@ class Signature(models.Model):
                                    violation_error_message=_("A signature needs consent.")),
         ]
 
+    def __str__(self):
+        return f"{self.get_party_display()}: {self.typed_name}"
+
 
 class Evaluation(TimeStamped):
     """One evaluation record of a booking: a school rating, survey answer, inspection or
@@ -707,6 +718,9 @@ class Evaluation(TimeStamped):
         ordering = ["-occurred_on"]
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.booking}"
 
     def clean(self):
         super().clean()

@@ -52,7 +52,7 @@ def test_wagtail_admin_appears_in_chinese(client):
     client.force_login(editor)
     body = client.get("/admin/").content.decode()
     assert 'lang="zh-hans"' in body
-    assert "页面" in body  # Wagtail's own "Pages" menu item, translated
+    assert "控制面板" in body  # Wagtail's own "Dashboard", translated
 
 
 @pytest.mark.django_db
@@ -68,3 +68,9 @@ def test_editor_can_edit_the_home_page(client):
     reviewer.groups.add(Group.objects.get(name=Role.REVIEWER))
     client.force_login(reviewer)
     assert client.get(f"/admin/pages/{home.pk}/edit/").status_code in (302, 403)
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(client):
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in body

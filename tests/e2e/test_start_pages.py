@@ -38,7 +38,7 @@ def test_home_page_fits_a_phone_and_a_desktop(page, live_server, tmp_path):
     assert second["y"] > first["y"] + first["height"] - 1  # stacked on a phone
     # The menu folds away on a phone and opens on tap.
     expect(page.locator(".site-nav")).to_be_hidden()
-    page.locator(".nav-toggle > summary").click()
+    page.locator(".nav-toggle__button").click()
     expect(page.locator(".site-nav").get_by_role("link", name="登录")).to_be_visible()
 
     page.set_viewport_size({"width": 1280, "height": 800})
