@@ -3,11 +3,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from marketplace.choices import VerificationState
 from marketplace.models import Notice
 
 
@@ -40,6 +40,7 @@ class HomePage(Page):
 
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["cms.CatalogueIndexPage"]
 
     class Meta:
         verbose_name = _("home page")
@@ -50,26 +51,52 @@ class HomePage(Page):
         return context
 
 
-@register_setting(icon="site")
-class BureauSettings(BaseSiteSetting):
-    """Who runs this site: shown in the header, the footer and on generated documents."""
+class CatalogueIndexPage(Page):
+    """The public list of approved providers (公开备选清单)."""
 
-    bureau_name = models.CharField(_("bureau name"), max_length=100, default="区教育局")
-    district_name = models.CharField(_("district name"), max_length=64, default="示范区")
-    address = models.CharField(_("address"), max_length=200, blank=True)
-    phone = models.CharField(_("service phone"), max_length=32, blank=True)
-    email = models.EmailField(_("service e-mail"), blank=True)
-    office_hours = models.CharField(_("office hours"), max_length=100, blank=True)
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
-    panels = [
-        MultiFieldPanel([FieldPanel("bureau_name"), FieldPanel("district_name")],
-                        heading=_("Bureau")),
-        MultiFieldPanel(
-            [FieldPanel("address"), FieldPanel("phone"), FieldPanel("email"),
-             FieldPanel("office_hours")],
-            heading=_("Contact"),
-        ),
-    ]
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.ProviderPage"]
+    max_count = 1
 
     class Meta:
-        verbose_name = _("bureau settings")
+        verbose_name = _("catalogue")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["entries"] = (
+            ProviderPage.objects.child_of(self).live()
+            .select_related("provider").prefetch_related("provider__service_area")
+            .order_by("title")
+        )
+        return context
+
+
+class ProviderPage(Page):
+    """A listed provider's public page, created and kept in sync by the admission
+    workflow: public data only, never identity numbers, check results or files."""
+
+    provider = models.OneToOneField(
+        "marketplace.Provider", verbose_name=_("provider"), on_delete=models.PROTECT,
+        related_name="page",
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("provider", read_only=True)]
+    parent_page_types = ["cms.CatalogueIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("provider page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        provider = self.provider
+        context["offerings"] = provider.active_offerings().filter(
+            review=VerificationState.VERIFIED).order_by("category", "title")
+        context["credentials"] = provider.active_credentials().filter(
+            person__isnull=True, verification=VerificationState.VERIFIED).order_by("type")
+        context["agreement"] = provider.admission_agreement()
+        context["service_area"] = provider.service_area.all()
+        return context

@@ -18,6 +18,7 @@ urlpatterns = [
     path("start/", marketplace_views.start, name="start"),
     path("vendor/", include("marketplace.urls.vendor")),
     path("school/", include("marketplace.urls.school")),
+    path("files/", include("marketplace.urls.files")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

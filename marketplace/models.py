@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from marketplace import credentials as credential_rules
 from marketplace.choices import (
@@ -51,7 +53,7 @@ from media.storage import PrivatePath, private_storage
 from workflows import policy
 from workflows.admission import AdmissionWorkflow
 from workflows.booking import BookingWorkflow
-from workflows.checks import CheckWorkflow
+from workflows.checks import CheckState, CheckWorkflow
 from workflows.exit import ExitWorkflow
 
 GRADE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(9)]
@@ -122,7 +124,6 @@ class Provider(AdmissionWorkflow, TimeStamped):
         settings.AUTH_USER_MODEL, verbose_name=_("account"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="providers",
     )
-    listed_on = models.DateField(_("listed on"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -164,9 +165,68 @@ class Provider(AdmissionWorkflow, TimeStamped):
     def required_credential_types(self) -> tuple[str, ...]:
         return credential_rules.required_for_provider(self.kind)
 
+    def active_people(self):
+        return self.people.filter(removed_at__isnull=True)
+
+    def active_credentials(self):
+        return self.credentials.filter(replaced_at__isnull=True)
+
+    def active_offerings(self):
+        return self.offerings.filter(withdrawn_at__isnull=True)
+
     def missing_credential_types(self) -> list[str]:
-        held = self.credentials.filter(person__isnull=True).values_list("type", flat=True)
+        held = self.active_credentials().filter(person__isnull=True).values_list("type", flat=True)
         return credential_rules.missing_types(self.required_credential_types(), held)
+
+    # --- what the admission guards ask (workflows.admission) --------------------------
+    def missing_requirements(self) -> list[str]:
+        labels = dict(CredentialType.choices)
+        missing = [str(labels[t]) for t in self.missing_credential_types()]
+        if self.is_organisation and not self.credit_code:
+            missing.append(str(_("unified social credit code")))
+        if not self.active_offerings().exists():
+            missing.append(str(_("at least one offering")))
+        people = list(self.active_people().prefetch_related("credentials"))
+        if not people:
+            missing.append(str(_("at least one person who will enter schools")))
+        for person in people:
+            held = [c.type for c in person.credentials.all() if c.replaced_at is None]
+            for t in credential_rules.missing_types(credential_rules.REQUIRED_FOR_PERSON, held):
+                missing.append(f"{person.full_name}: {labels[t]}")
+        return missing
+
+    def _items_in(self, state: str) -> list[str]:
+        credentials = self.active_credentials().filter(
+            Q(person__isnull=True) | Q(person__removed_at__isnull=True), verification=state
+        ).select_related("person")
+        offerings = self.active_offerings().filter(review=state)
+        return [str(c.label) for c in credentials] + [o.title for o in offerings]
+
+    def unreviewed_items(self) -> list[str]:
+        return self._items_in(VerificationState.PENDING)
+
+    def refused_items(self) -> list[str]:
+        return self._items_in(VerificationState.REFUSED)
+
+    def people_not_cleared(self, on: dt.date | None = None) -> list[str]:
+        on = on or timezone.localdate()
+        result = []
+        for person in self.active_people().prefetch_related("checks"):
+            check = person.latest_check()
+            if person.barred:
+                result.append(str(_("%(name)s (barred)")) % {"name": person.full_name})
+            elif not check or not check.is_valid(on):
+                result.append(person.full_name)
+        return result
+
+    def admission_agreement(self):
+        return (self.contracts.filter(kind=ContractKind.ADMISSION)
+                .prefetch_related("signatures").order_by("-created_at", "-pk").first())
+
+    def agreement_signed_by_both(self) -> bool:
+        contract = self.admission_agreement()
+        return bool(contract and contract.signed_by(SignatureParty.VENDOR)
+                    and contract.signed_by(SignatureParty.BUREAU))
 
     @property
     def categories(self) -> list[str]:
@@ -203,6 +263,7 @@ class Person(TimeStamped):
         help_text=_("Retired teachers: the subject they taught."),
     )
     barred = models.BooleanField(_("barred from schools"), default=False)
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
 
     class Meta:
         ordering = ["provider", "full_name"]
@@ -229,6 +290,11 @@ class Person(TimeStamped):
     def clean(self):
         super().clean()
         self.id_number = normalise_identifier(self.id_number)
+
+    def latest_check(self):
+        checks = sorted(self.checks.all(), key=lambda c: (c.checked_on is not None,
+                                                          c.checked_on, c.created_at))
+        return checks[-1] if checks else None
 
     @property
     def id_number_masked(self) -> str:
@@ -276,6 +342,7 @@ class Credential(TimeStamped):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
+    replaced_at = models.DateTimeField(_("replaced"), null=True, blank=True)
 
     class Meta:
         ordering = ["provider", "person", "type"]
@@ -300,6 +367,12 @@ class Credential(TimeStamped):
             errors["person"] = _("This document belongs to the organisation, not to a person.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def label(self) -> str:
+        if self.person_id:
+            return f"{self.person.full_name}: {self.get_type_display()}"
+        return str(self.get_type_display())
 
     def is_expired(self, on: dt.date | None = None) -> bool:
         return bool(self.expires_on and self.expires_on < (on or timezone.localdate()))
@@ -333,10 +406,6 @@ class BackgroundCheck(CheckWorkflow, TimeStamped):
         _("official result file"), storage=private_storage, upload_to=PrivatePath("checks"),
         blank=True, max_length=255,
     )
-    officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("check officer"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
@@ -357,6 +426,21 @@ class BackgroundCheck(CheckWorkflow, TimeStamped):
         super().clean()
         if self.checked_on and self.checked_on > timezone.localdate():
             raise ValidationError({"checked_on": _("The check date cannot be in the future.")})
+
+    def missing_results(self) -> list[str]:
+        missing = [str(self._meta.get_field(name).verbose_name)
+                   for name in ("criminal_record", "health", "character")
+                   if getattr(self, name) == "pending"]
+        if not self.checked_on:
+            missing.append(str(self._meta.get_field("checked_on").verbose_name))
+        if not self.result_file:
+            missing.append(str(self._meta.get_field("result_file").verbose_name))
+        return missing
+
+    def is_valid(self, on: dt.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return (self.state == CheckState.CLEARED and self.valid_until is not None
+                and self.valid_until >= on)
 
     @property
     def is_flagged(self) -> bool:
@@ -404,6 +488,7 @@ class Offering(TimeStamped):
         default=VerificationState.PENDING,
     )
     review_note = models.TextField(_("review note"), blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
 
     class Meta:
         ordering = ["provider", "title"]
@@ -659,6 +744,13 @@ class Contract(TimeStamped):
     def __str__(self):
         return f"{self.get_kind_display()} · {self.provider}"
 
+    def signed_by(self, party: str):
+        """The party's signature of this exact PDF, or None."""
+        for signature in self.signatures.all():
+            if signature.party == party and signature.pdf_sha256 == self.pdf_sha256:
+                return signature
+        return None
+
 
 class Signature(models.Model):
     """One party's signature of the exact PDF whose digest it records."""
@@ -800,3 +892,28 @@ class Notice(TimeStamped):
 
     def __str__(self):
         return self.title
+
+
+@register_setting(icon="site")
+class BureauSettings(BaseSiteSetting):
+    """Who runs this site: shown in the header, the footer and on generated documents."""
+
+    bureau_name = models.CharField(_("bureau name"), max_length=100, default="区教育局")
+    district_name = models.CharField(_("district name"), max_length=64, default="示范区")
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("service phone"), max_length=32, blank=True)
+    email = models.EmailField(_("service e-mail"), blank=True)
+    office_hours = models.CharField(_("office hours"), max_length=100, blank=True)
+
+    panels = [
+        MultiFieldPanel([FieldPanel("bureau_name"), FieldPanel("district_name")],
+                        heading=_("Bureau")),
+        MultiFieldPanel(
+            [FieldPanel("address"), FieldPanel("phone"), FieldPanel("email"),
+             FieldPanel("office_hours")],
+            heading=_("Contact"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("bureau settings")

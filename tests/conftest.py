@@ -51,3 +51,24 @@ def demo_password():
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Side effects run inline in tests; the broker round trip has its own test."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def on_commit_immediately(monkeypatch):
+    """In tests wrapped in a never-committed transaction, run on-commit side effects
+    (publishing, PDFs, e-mail) at once instead of never."""
+    from django.db import transaction
+
+    monkeypatch.setattr(transaction, "on_commit",
+                        lambda func, using=None, robust=False: func())

@@ -208,6 +208,7 @@ class BackgroundCheckFactory(DjangoModelFactory):
         requested = factory.Trait(
             state=CheckState.REQUESTED, criminal_record=CriminalRecordResult.PENDING,
             health=HealthResult.PENDING, character=CharacterResult.PENDING, checked_on=None,
+            result_file=None,
         )
 
     person = factory.SubFactory(PersonFactory)
@@ -216,6 +217,7 @@ class BackgroundCheckFactory(DjangoModelFactory):
     character = CharacterResult.GOOD
     reference = factory.Sequence(lambda n: f"滨教查〔2026〕{n:04d}号")
     checked_on = factory.LazyFunction(lambda: _today() - dt.timedelta(days=30))
+    result_file = factory.django.FileField(filename="check-result.pdf", data=TINY_PDF)
     state = CheckState.CLEARED
 
 
@@ -366,3 +368,19 @@ class NoticeFactory(DjangoModelFactory):
     )
     body = "经资质审核、背景审查和协议签订，拟纳入课后服务校外资源备选清单，公示期五个工作日。"
     published_on = factory.LazyFunction(_today)
+
+
+def complete_application(owner=None, **kwargs):
+    """A draft institution with everything ``submit`` needs: its required credentials,
+    one person with a health certificate and a no-criminal-record proof, one offering."""
+    from marketplace.credentials import REQUIRED_FOR_PERSON, required_for_provider
+
+    owner = owner or UserFactory(groups=["vendor"])
+    provider = ProviderFactory(owner=owner, **kwargs)
+    for ctype in required_for_provider(provider.kind):
+        CredentialFactory(provider=provider, type=ctype)
+    person = PersonFactory(provider=provider)
+    for ctype in REQUIRED_FOR_PERSON:
+        CredentialFactory(provider=provider, person=person, type=ctype)
+    OfferingFactory(provider=provider)
+    return provider

@@ -15,6 +15,7 @@ def test_email_task_is_delivered_through_the_configured_broker():
         assert result.get() == 1
     else:
         assert settings.CELERY_BROKER_URL.startswith("redis://")
+        app.conf.task_always_eager = False
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             result = send_email.delay(["school@example.cn"], "预约已确认", "您的预约已确认。")
             assert result.get(timeout=30) == 1

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from marketplace.roles import Role
 from tests.factories import ProviderFactory, SchoolFactory, UserFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Browser-pass-2026"
 

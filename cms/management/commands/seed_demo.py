@@ -4,7 +4,9 @@ from django.core.management import BaseCommand, call_command
 from django.db import transaction
 from wagtail.models import Site
 
-from cms.models import BureauSettings, HomePage
+from cms.models import HomePage
+from cms.publishing import sync_provider_page
+from marketplace.models import BureauSettings, Provider
 
 HOME_TITLE = "滨江区中小学课后服务校外资源平台"
 HOME_INTRO = (
@@ -46,4 +48,6 @@ class Command(BaseCommand):
             home.intro = HOME_INTRO
             home.body = HOME_BODY
             home.save_revision().publish()
+            for provider in Provider.objects.filter(state__in=["listed", "suspended", "exited"]):
+                sync_provider_page(provider)
         self.stdout.write("Public site content ready.")

@@ -863,11 +863,13 @@ class Command(BaseCommand):
     def upsert(self, model, lookup: dict, defaults: dict | None = None, files: dict | None = None):
         """Find by natural key, set ``defaults``, save. Files are written only when the
         row has none yet, so re-runs do not pile up copies."""
+        defaults = dict(defaults or {})
+        state = defaults.pop("state", None)  # state fields are protected: set on creation
         obj = model.objects.filter(**lookup).first()
         created = obj is None
         if created:
-            obj = model(**lookup)
-        for name, value in (defaults or {}).items():
+            obj = model(**lookup, **({"state": state} if state else {}))
+        for name, value in defaults.items():
             setattr(obj, name, value)
         for name, (filename, make) in (files or {}).items():
             if not getattr(obj, name):
@@ -879,6 +881,9 @@ class Command(BaseCommand):
                 if hasattr(obj, "original_filename"):
                     obj.original_filename = filename
         obj.save()
+        if state and obj.state != state:
+            model.objects.filter(pk=obj.pk).update(state=state)
+            obj.refresh_from_db()
         if created:
             self.created[model.__name__] += 1
         return obj
@@ -1061,6 +1066,7 @@ class Command(BaseCommand):
                     "contact_name": contact, "contact_phone": phone, "contact_email": email,
                     "address": address, "description": spec["desc"], "owner": owner,
                     "state": state, "listed_on": listed_on,
+                    "qualification_reviewer": self.users["reviewer"] if reached else None,
                 },
             )
             provider.service_area.set([self.towns[_town_name(t)] for t in spec["towns"]])

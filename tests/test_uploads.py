@@ -1,0 +1,251 @@
+"""Upload validation (media.validation): files are judged by their content, and a
+vendor is told in plain words why a file is refused."""
+
+import io
+
+import pytest
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+from PIL import Image, ImageFile
+from pypdf import PdfReader, PdfWriter
+
+from media.pdf import html_to_pdf
+from media.validation import ACCEPT, ALLOWED, PrivateFileField, validate_upload
+
+
+@pytest.fixture(scope="module")
+def pdf_bytes() -> bytes:
+    return html_to_pdf("<p>资质</p>")
+
+
+def image_bytes(fmt: str, size=(64, 48)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def refusal(file, **kwargs) -> ValidationError:
+    with pytest.raises(ValidationError) as caught:
+        validate_upload(file, **kwargs)
+    assert file.tell() == 0, "the file is left at its start even when refused"
+    return caught.value
+
+
+def message(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# --- accepted ---------------------------------------------------------------
+
+def test_a_valid_pdf_passes_and_is_reported_as_pdf(pdf_bytes):
+    file = upload("营业执照.pdf", pdf_bytes)
+    assert validate_upload(file) == "application/pdf"
+    assert file.tell() == 0
+
+
+@pytest.mark.parametrize("name", ["photo.jpg", "PHOTO.JPEG", "照片.jpeg"])
+def test_a_valid_jpeg_passes_under_either_extension(name):
+    file = upload(name, image_bytes("JPEG"))
+    assert validate_upload(file) == "image/jpeg"
+    assert file.tell() == 0
+
+
+def test_a_valid_png_passes_and_is_reported_as_png():
+    file = upload("scan.png", image_bytes("PNG"))
+    assert validate_upload(file) == "image/png"
+    assert file.tell() == 0
+
+
+def test_a_name_without_extension_is_judged_by_content_alone(pdf_bytes):
+    assert validate_upload(upload("licence", pdf_bytes)) == "application/pdf"
+
+
+def test_a_pdf_that_only_restricts_editing_opens_without_a_password_and_passes(pdf_bytes):
+    writer = PdfWriter(clone_from=io.BytesIO(pdf_bytes))
+    writer.encrypt(user_password="", owner_password="owner-secret", algorithm="AES-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    assert PdfReader(io.BytesIO(buffer.getvalue())).is_encrypted
+    assert validate_upload(upload("restricted.pdf", buffer.getvalue())) == "application/pdf"
+
+
+def test_allowed_types_are_exactly_pdf_jpeg_and_png():
+    assert {"application/pdf", "image/jpeg", "image/png"} == ALLOWED
+
+
+# --- refused ----------------------------------------------------------------
+
+def test_an_empty_file_is_refused():
+    error = refusal(upload("empty.pdf", b""))
+    assert error.code == "empty"
+    assert "empty" in message(error)
+
+
+def test_a_file_over_the_limit_is_refused_with_both_sizes_in_mb(settings, pdf_bytes):
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024
+    content = pdf_bytes + b"\n" * (1024 * 1024 + 200_000 - len(pdf_bytes))
+    error = refusal(upload("big.pdf", content))
+    assert error.code == "too_large"
+    assert "1.2 MB" in message(error) and "at most 1 MB" in message(error)
+
+
+def test_max_bytes_argument_overrides_the_setting(pdf_bytes):
+    error = refusal(upload("big.pdf", pdf_bytes), max_bytes=len(pdf_bytes) - 1)
+    assert error.code == "too_large"
+
+
+def test_a_file_exactly_at_the_limit_is_accepted(pdf_bytes):
+    assert validate_upload(upload("ok.pdf", pdf_bytes), max_bytes=len(pdf_bytes))
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "looks_like"),
+    [
+        ("licence.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 100,
+         "a Windows program"),
+        ("photo.png", b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 100,
+         "a ZIP archive or a Word/Excel document"),
+        ("licence.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>",
+         "a web page (HTML)"),
+        ("photo.jpg", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "a GIF image"),
+        ("notes.pdf", "营业执照号码 123".encode(), "a text file"),
+        ("blob.pdf", bytes(range(256)), "an unknown type"),
+    ],
+)
+def test_content_that_is_not_pdf_jpeg_or_png_is_refused_whatever_its_name(
+        name, content, looks_like):
+    error = refusal(upload(name, content, content_type="application/pdf"))
+    assert error.code == "not_allowed"
+    assert message(error).startswith("This file is not a PDF, JPEG or PNG document")
+    assert f"(it looks like {looks_like})" in message(error)
+
+
+def test_a_png_named_pdf_is_refused_for_the_extension_mismatch():
+    error = refusal(upload("licence.pdf", image_bytes("PNG")))
+    assert error.code == "extension_mismatch"
+    assert "The file's content is a PNG image but its name ends in .pdf" in message(error)
+
+
+def test_a_pdf_named_jpg_is_refused_for_the_extension_mismatch(pdf_bytes):
+    error = refusal(upload("licence.JPG", pdf_bytes))
+    assert error.code == "extension_mismatch"
+    assert "a PDF document but its name ends in .jpg" in message(error)
+
+
+def test_a_pdf_cut_in_half_is_refused_as_damaged(pdf_bytes):
+    error = refusal(upload("licence.pdf", pdf_bytes[: len(pdf_bytes) // 2]))
+    assert error.code == "damaged"
+    assert "damaged or incomplete" in message(error)
+
+
+def test_a_pdf_header_with_nothing_behind_it_is_refused_as_damaged():
+    error = refusal(upload("licence.pdf", b"%PDF-1.7\n%garbage\n"))
+    assert error.code == "damaged"
+
+
+def test_a_password_protected_pdf_is_refused(pdf_bytes):
+    writer = PdfWriter(clone_from=io.BytesIO(pdf_bytes))
+    writer.encrypt(user_password="secret", owner_password="owner-secret", algorithm="AES-256")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    error = refusal(upload("licence.pdf", buffer.getvalue()))
+    assert error.code == "encrypted"
+    assert "password" in message(error)
+
+
+def test_a_truncated_png_is_refused_as_damaged():
+    content = image_bytes("PNG", size=(300, 300))
+    error = refusal(upload("scan.png", content[: len(content) // 2]))
+    assert error.code == "damaged"
+    assert "damaged or incomplete" in message(error)
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+def test_a_truncated_jpeg_is_refused_even_when_pillow_is_told_to_load_truncated_images(
+        monkeypatch, progressive):
+    # WeasyPrint sets this process-wide flag on import; Pillow's load() then pads a
+    # cut-off JPEG with grey instead of failing.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    buffer = io.BytesIO()
+    Image.effect_noise((300, 300), 60).convert("RGB").save(
+        buffer, format="JPEG", progressive=progressive)
+    content = buffer.getvalue()
+    error = refusal(upload("photo.jpg", content[: len(content) * 9 // 10]))
+    assert error.code == "damaged"
+
+
+def test_a_jpeg_whose_exif_thumbnail_is_whole_but_main_image_is_cut_is_refused(monkeypatch):
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    thumbnail = image_bytes("JPEG", size=(16, 16))
+    payload = b"Exif\x00\x00" + thumbnail
+    app1 = b"\xff\xe1" + (len(payload) + 2).to_bytes(2, "big") + payload
+    main = image_bytes("JPEG", size=(300, 300))
+    with_thumbnail = main[:2] + app1 + main[2:]
+    assert validate_upload(upload("photo.jpg", with_thumbnail)) == "image/jpeg"
+    error = refusal(upload("photo.jpg", with_thumbnail[: len(with_thumbnail) - 50]))
+    assert error.code == "damaged"
+
+
+def test_an_image_with_too_many_pixels_is_refused_before_decoding(monkeypatch):
+    monkeypatch.setattr("media.validation.MAX_IMAGE_PIXELS", 1000)
+    error = refusal(upload("scan.png", image_bytes("PNG", size=(100, 100))))
+    assert error.code == "too_many_pixels"
+
+
+def test_messages_are_translated_into_chinese():
+    error = refusal(upload("empty.pdf", b""))
+    with translation.override("zh-hans"):
+        # msgid "The file is empty. Please choose the file again."
+        assert message(error) == "文件是空的，请重新选择文件。"
+
+
+# --- the form field ---------------------------------------------------------
+
+class CredentialForm(forms.Form):
+    document = PrivateFileField()
+
+
+def test_form_field_widget_accepts_only_pdf_jpeg_and_png():
+    html = str(CredentialForm()["document"])
+    assert f'accept="{ACCEPT}"' in html
+    assert ACCEPT == ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+
+
+def test_form_field_stores_the_detected_type_on_the_cleaned_file():
+    form = CredentialForm(files={"document": upload("scan.png", image_bytes("PNG"),
+                                                    content_type="text/html")})
+    assert form.is_valid(), form.errors
+    document = form.cleaned_data["document"]
+    assert document.detected_content_type == "image/png"
+    assert document.content_type == "image/png"  # not what the browser claimed
+    assert document.tell() == 0
+
+
+def test_form_field_shows_the_refusal_as_a_form_error():
+    form = CredentialForm(files={"document": upload("licence.pdf", b"MZ" + b"\x00" * 64)})
+    assert not form.is_valid()
+    assert form.errors.as_data()["document"][0].code == "not_allowed"
+
+
+def test_form_field_refuses_an_empty_file_with_the_same_message():
+    form = CredentialForm(files={"document": upload("licence.pdf", b"")})
+    assert not form.is_valid()
+    error = form.errors.as_data()["document"][0]
+    assert error.code == "empty"
+    assert error.messages == ["The file is empty. Please choose the file again."]
+
+
+def test_form_field_keeps_the_initial_file_when_nothing_new_is_uploaded():
+    class EditForm(forms.Form):
+        document = PrivateFileField(required=False)
+
+    initial = object()
+    form = EditForm(data={}, files={}, initial={"document": initial})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["document"] is initial
