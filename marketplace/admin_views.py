@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -126,24 +127,28 @@ class RequestCheckForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+def _check_label(name):
+    """A background-check field's label, as the model (and every other page) calls it."""
+    return capfirst(BackgroundCheck._meta.get_field(name).verbose_name)
+
+
 class CheckResultsForm(forms.Form):
-    criminal_record = forms.ChoiceField(
-        label=gettext_lazy("Illegal-record query"), choices=CriminalRecordResult.choices)
-    health = forms.ChoiceField(
-        label=gettext_lazy("Physical and mental health"), choices=HealthResult.choices)
-    character = forms.ChoiceField(label=gettext_lazy("Character"),
+    criminal_record = forms.ChoiceField(label=_check_label("criminal_record"),
+                                        choices=CriminalRecordResult.choices)
+    health = forms.ChoiceField(label=_check_label("health"), choices=HealthResult.choices)
+    character = forms.ChoiceField(label=_check_label("character"),
                                   choices=CharacterResult.choices)
     checked_on = forms.DateField(
-        label=gettext_lazy("Checked on"),
+        label=_check_label("checked_on"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    reference = forms.CharField(label=gettext_lazy("Query reference number"), max_length=64,
+    reference = forms.CharField(label=_check_label("reference"), max_length=64,
                                 required=False)
     result_file = PrivateFileField(
-        label=gettext_lazy("Official result file"), required=False,
+        label=_check_label("result_file"), required=False,
         help_text=gettext_lazy("PDF, JPEG or PNG."),
     )
-    note = forms.CharField(label=gettext_lazy("Note"), required=False, widget=_textarea())
+    note = forms.CharField(label=_check_label("note"), required=False, widget=_textarea())
 
     def __init__(self, *args, check, **kwargs):
         kwargs.setdefault("auto_id", f"id_check{check.pk}_%s")
@@ -222,11 +227,11 @@ class StaffMixin:
 
 
 def _queue_url():
-    return reverse("marketplace_admissions:queue")
+    return reverse("admissions:queue")
 
 
 def _entry_url(pk, anchor=""):
-    url = reverse("marketplace_admissions:entry", args=[pk])
+    url = reverse("admissions:entry", args=[pk])
     return f"{url}#{anchor}" if anchor else url
 
 
@@ -401,6 +406,7 @@ class EntryView(StaffMixin, WagtailAdminTemplateMixin, TemplateView):
                 "id_number": person.id_number if can.identity else person.id_number_masked,
                 "latest": _latest_decided_check(person),
                 "open": open_check,
+                "valid": not person.barred and any(c.is_valid() for c in person.checks.all()),
             }
             if may_check and open_check is None:
                 row["request_form"] = (bound.get(("request", person.pk))
@@ -451,6 +457,9 @@ class EntryView(StaffMixin, WagtailAdminTemplateMixin, TemplateView):
             "agreement": agreement,
             "timeline": timeline_rows(provider),
             "expected_state": provider.state,
+            "check_labels": {name: _check_label(name) for name in (
+                "criminal_record", "health", "character", "checked_on", "reference",
+                "result_file")},
         })
         return context
 
@@ -482,9 +491,15 @@ class EntryActionView(EntryView):
     def back(self):
         return redirect(_entry_url(self.kwargs["pk"], self.anchor))
 
+    def invalid(self, key, form):
+        """Show the page again with ``form`` as typed and its errors."""
+        messages.error(self.request, _("Nothing was saved: correct the marked fields below."))
+        return self.render_entry({key: form})
+
     def refused(self, exc: TransitionRefused):
+        # Back to the top of the page, where the message is shown.
         messages.error(self.request, str(exc))
-        return self.back()
+        return redirect(_entry_url(self.kwargs["pk"]))
 
     @property
     def expected_state(self):
@@ -578,7 +593,7 @@ class RequestCheckView(CheckOfficerActionView):
         self.anchor = f"person-{person.pk}"
         form = RequestCheckForm(request.POST, person=person)
         if not form.is_valid():
-            return self.render_entry({("request", person.pk): form})
+            return self.invalid(("request", person.pk), form)
         try:
             services.request_check(person=person, by=request.user,
                                    adapter=form.cleaned_data["adapter"])
@@ -610,7 +625,7 @@ class CheckResultsView(CheckOfficerActionView):
                 messages.success(request, _("Check results recorded for %(name)s.")
                                  % {"name": check.person.full_name})
                 return self.back()
-        return self.render_entry({("results", check.pk): form})
+        return self.invalid(("results", check.pk), form)
 
 
 class DecideCheckView(CheckOfficerActionView):
@@ -643,13 +658,13 @@ class CountersignView(EntryActionView):
                                      pk=request.POST.get("contract") or 0, provider_id=pk)
         form = CountersignForm(request.POST)
         if not form.is_valid():
-            return self.render_entry({"countersign": form})
+            return self.invalid("countersign", form)
         try:
             services.sign_agreement(
                 contract, by=request.user, party=SignatureParty.BUREAU,
                 typed_name=form.cleaned_data["typed_name"],
                 consent=form.cleaned_data["consent"],
-                ip_address=request.META.get("REMOTE_ADDR") or "0.0.0.0",
+                ip_address=request.META["REMOTE_ADDR"],
             )
         except TransitionRefused as exc:
             return self.refused(exc)

@@ -101,7 +101,8 @@ class RegistrationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Built per request so that it is in the visitor's language.
-        self.fields["password1"].help_text = password_validation.password_validators_help_text_html()
+        self.fields["password1"].help_text = (
+            password_validation.password_validators_help_text_html())
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
@@ -169,14 +170,14 @@ class ApplyForm(forms.Form):
     def kinds():
         """Each kind with its explanation and the documents it needs, for the template."""
         labels = dict(CredentialType.choices)
-        person_docs = gettext("、").join(
+        person_docs = gettext(", ").join(
             str(labels[t]) for t in credential_rules.REQUIRED_FOR_PERSON)
         result = []
         for value, label in ProviderKind.choices:
             docs = [str(labels[t]) for t in credential_rules.required_for_provider(value)]
             result.append({
                 "value": value, "label": label, "explanation": KIND_EXPLANATIONS[value],
-                "documents": gettext("、").join(docs), "person_documents": person_docs,
+                "documents": gettext(", ").join(docs), "person_documents": person_docs,
             })
         return result
 
@@ -208,6 +209,10 @@ class ProviderDetailsForm(forms.ModelForm):
             # A person applying in person has no credit code and no legal representative.
             del self.fields["credit_code"]
             del self.fields["legal_representative"]
+        else:
+            self.fields["credit_code"].required = True
+            self.fields["credit_code"].error_messages["required"] = gettext(
+                "Institutions and venues must give their unified social credit code.")
         self.fields["service_area"].queryset = Town.objects.order_by("district", "name")
 
     def clean_contact_phone(self):

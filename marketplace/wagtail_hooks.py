@@ -32,7 +32,7 @@ admission_urls = [
 
 @hooks.register("register_admin_urls")
 def register_admission_urls():
-    return [path("admissions/", include((admission_urls, "marketplace_admissions")))]
+    return [path("admissions/", include((admission_urls, "admissions")))]
 
 
 class AdmissionsMenuItem(MenuItem):
@@ -42,7 +42,7 @@ class AdmissionsMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_admissions_menu_item():
-    return AdmissionsMenuItem(_("Admissions"), reverse("marketplace_admissions:queue"),
+    return AdmissionsMenuItem(_("Admissions"), reverse("admissions:queue"),
                               name="admissions", icon_name="clipboard-list", order=150)
 
 
@@ -57,7 +57,7 @@ class WaitingForMePanel(Component):
         self.counts = counts
 
     def get_context_data(self, parent_context=None):
-        queue_url = reverse("marketplace_admissions:queue")
+        queue_url = reverse("admissions:queue")
         rows = [{"queue": q, "count": n, "url": f"{queue_url}?queue={q.key}"}
                 for q, n in self.counts]
         return {"rows": rows, "total": sum(n for _q, n in self.counts),

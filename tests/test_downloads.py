@@ -17,6 +17,9 @@ from storages.backends.s3 import S3Storage
 from media.downloads import INLINE_CSP, presigned_url_expired, serve_private
 from media.storage import PrivateFileSystemStorage
 
+# Closing a response fires request_finished, which touches the database connection.
+pytestmark = pytest.mark.django_db
+
 CHINESE_NAME = "营业执照 2025.pdf"
 BODY = b"%PDF-1.4 licence body"
 

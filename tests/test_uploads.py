@@ -15,6 +15,13 @@ from media.pdf import html_to_pdf
 from media.validation import ACCEPT, ALLOWED, PrivateFileField, validate_upload
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Messages are asserted in English here; the Chinese test overrides this itself."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(scope="module")
 def pdf_bytes() -> bytes:
     return html_to_pdf("<p>资质</p>")

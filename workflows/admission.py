@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
+from workflows.base import ProtectedStateModel
 from workflows.guards import guard
 
 
@@ -91,7 +92,7 @@ def agreement_signed(instance):
     return [] if instance.agreement_signed_by_both() else ["agreement"]
 
 
-class AdmissionWorkflow(ConcurrentTransitionMixin, models.Model):
+class AdmissionWorkflow(ConcurrentTransitionMixin, ProtectedStateModel):
     state = FSMField(
         _("state"), max_length=32, choices=AdmissionState.choices,
         default=AdmissionState.DRAFT, db_index=True, protected=True,

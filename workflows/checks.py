@@ -7,9 +7,10 @@ and ``is_flagged``.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
+from workflows.base import ProtectedStateModel
 from workflows.guards import guard
 
 
@@ -38,7 +39,7 @@ def some_result_negative(instance):
     return [] if instance.is_flagged else ["clear"]
 
 
-class CheckWorkflow(FSMModelMixin, models.Model):
+class CheckWorkflow(ProtectedStateModel):
     state = FSMField(
         _("state"), max_length=16, choices=CheckState.choices,
         default=CheckState.REQUESTED, db_index=True, protected=True,

@@ -13,8 +13,8 @@ nothing.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -122,6 +122,16 @@ STEPS = [
 
 AGREEMENT_STATES = frozenset({S.CONTRACT, S.LISTED, S.SUSPENDED, S.EXITED})
 
+#: The transition whose reason and comment explain each state to the vendor.
+DECIDING_ACTIONS = {
+    S.CHANGES_REQUESTED: "request_changes", S.REJECTED: "reject", S.SUSPENDED: "suspend",
+    S.EXITED: "exit",
+}
+
+# Upload forms post to "#upload" so that a refusal opens at the form; after a successful
+# upload this fragment replaces it, so the page opens where the success message is.
+UPLOADED_ANCHOR = "#main"
+
 
 # --- helpers ---------------------------------------------------------------------------------
 def _entry(request, pk) -> Provider:
@@ -222,6 +232,10 @@ def _step_marks(provider) -> dict[str, str]:
 
 
 def _render_step(request, provider, step, template, context=None, status=200):
+    if request.method == "POST":
+        # A refused write may have been refused because the entry moved on: show it as
+        # it is now.
+        provider = Provider.objects.get(pk=provider.pk)
     editable = provider.state in EDITABLE_BY_VENDOR
     marks = _step_marks(provider)
     steps = [{"key": key, "label": label, "url_name": url_name, "mark": marks.get(key),
@@ -237,16 +251,16 @@ def _render_step(request, provider, step, template, context=None, status=200):
     return render(request, template, base, status=status)
 
 
-def _success_redirect(request, message, url_name, *args):
+def _success_redirect(request, message, url_name, *args, anchor=""):
     messages.success(request, message)
-    return redirect(url_name, *args)
+    return redirect(reverse(url_name, args=args) + anchor)
 
 
 # --- home and new applications ----------------------------------------------------------
 @role_required(Role.VENDOR)
 def home(request):
     active = Q(credentials__replaced_at__isnull=True)
-    providers = (
+    providers = list(
         request.user.providers.annotate(
             offering_count=Count("offerings", filter=Q(offerings__withdrawn_at__isnull=True),
                                  distinct=True),
@@ -314,7 +328,8 @@ def credentials(request, pk):
             if ok:
                 return _success_redirect(
                     request, _("“%(document)s” has been uploaded and waits for review.")
-                    % {"document": credential.label}, "vendor:credentials", provider.pk)
+                    % {"document": credential.label}, "vendor:credentials", provider.pk,
+                    anchor=UPLOADED_ANCHOR)
     else:
         form = CredentialForm(initial={"type": request.GET.get("type")})
     rows, extra = _checklist(provider.required_credential_types(), _org_credentials(provider))
@@ -328,6 +343,7 @@ def _person(provider, person_pk) -> Person:
 
 
 def _people_page(request, provider, status=200):
+    # During background checks a barred person can still be removed (and must be).
     removable = provider.state in EDITABLE_BY_VENDOR | {S.BACKGROUND_CHECK}
     return _render_step(request, provider, "people", "marketplace/vendor/people.html",
                         {"people": _people(provider), "removable": removable}, status=status)
@@ -388,7 +404,8 @@ def person_credentials(request, pk, person_pk):
                 return _success_redirect(
                     request, _("“%(document)s” has been uploaded and waits for review.")
                     % {"document": credential.label},
-                    "vendor:person_credentials", provider.pk, person.pk)
+                    "vendor:person_credentials", provider.pk, person.pk,
+                    anchor=UPLOADED_ANCHOR)
     else:
         form = CredentialForm(initial={"type": request.GET.get("type")}, person=person)
     held = list(person.credentials.filter(replaced_at__isnull=True).order_by("type"))
@@ -461,15 +478,21 @@ def review(request, pk):
             return _success_redirect(
                 request, _("Your application has been sent to the education bureau."),
                 "vendor:status", provider.pk)
+        # The next attempt is made against the state the page now shows.
+        provider = Provider.objects.get(pk=provider.pk)
+        form.data = form.data.copy()
+        form.data["expected_state"] = provider.state
+        action = "resubmit" if provider.state == S.CHANGES_REQUESTED else "submit"
     return _render_step(request, provider, "review", "marketplace/vendor/review.html", {
         "form": form, "action": action, "missing": provider.missing_requirements(),
+        "refused": provider.refused_items() if provider.state == S.CHANGES_REQUESTED else [],
         "org_rows": _checklist(provider.required_credential_types(),
                                _org_credentials(provider))[0],
         "people": _people(provider), "offerings": provider.active_offerings(),
     })
 
 
-# --- status and timeline ----------------------------------------------------------------------
+# --- status and timeline ------------------------------------------------------------------
 def _actor_name(entry, provider) -> str:
     """The owner by name; anyone else acting on an entry is the bureau, never named."""
     if entry.actor_id is None:
@@ -498,8 +521,9 @@ def _timeline_rows(provider):
 def status(request, pk):
     provider = _entry(request, pk)
     rows = _timeline_rows(provider)
-    decision = next((r for r in reversed(rows)
-                     if r["action"] in {"request_changes", "reject", "suspend", "exit"}), None)
+    # The bureau's decision that put the entry in its current state, with its reason.
+    deciding = DECIDING_ACTIONS.get(provider.state)
+    decision = next((r for r in reversed(rows) if r["action"] == deciding), None)
     refused_credentials = (
         provider.active_credentials().filter(verification=V.REFUSED)
         .filter(Q(person__isnull=True) | Q(person__removed_at__isnull=True))
@@ -516,19 +540,17 @@ def status(request, pk):
     })
 
 
-# --- the admission agreement -------------------------------------------------------------------
+# --- the admission agreement --------------------------------------------------------------
 @role_required(Role.VENDOR)
 @require_http_methods(["GET", "POST"])
 def sign(request, pk):
     provider = _entry(request, pk)
     contract = provider.admission_agreement()
-    if contract is None and provider.state not in AGREEMENT_STATES:
-        raise Http404
     vendor_signature = contract.signed_by(SignatureParty.VENDOR) if contract else None
     can_sign = (provider.state == S.CONTRACT and contract is not None and bool(contract.pdf)
                 and vendor_signature is None)
-    form = SignForm(request.POST or None,
-                    initial={"typed_name": provider.legal_representative or provider.contact_name})
+    # The name is typed by the signer, never filled in for them.
+    form = SignForm(request.POST or None)
     if request.method == "POST" and contract is not None and form.is_valid():
         ok, _signature = _attempt(
             request, services.sign_agreement, contract, by=request.user,
@@ -541,6 +563,7 @@ def sign(request, pk):
                            "will countersign it."), "vendor:sign", provider.pk)
     return _render_step(request, provider, "sign", "marketplace/vendor/sign.html", {
         "contract": contract, "form": form, "can_sign": can_sign,
+        "before_agreement": contract is None and provider.state not in AGREEMENT_STATES,
         "vendor_signature": vendor_signature,
         "bureau_signature": contract.signed_by(SignatureParty.BUREAU) if contract else None,
     })
