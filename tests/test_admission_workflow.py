@@ -321,3 +321,18 @@ def test_two_reviewers_at_once_one_wins_the_other_is_told_to_reload():
     provider.refresh_from_db()
     assert provider.state == S.QUALIFICATION_REVIEW
     assert StateLog.objects.for_(provider).filter(transition="start_review").count() == 1
+
+
+def test_the_simulated_adapter_answers_as_a_celery_task(people):
+    provider = to_review(people)
+    verify_everything(provider, people["reviewer"])
+    provider = run(provider, "approve_qualification", by=people["reviewer"])
+    person = provider.active_people().get()
+    check = services.request_check(person=person, by=people["checker"], adapter="simulated")
+    check.refresh_from_db()
+    flagged = person.id_number_digest.startswith("0")
+    assert check.state == ("flagged" if flagged else "cleared")
+    assert check.result_file and check.checked_on and check.officer == people["checker"]
+    assert check.valid_until is not None
+    if not flagged:
+        assert run(provider, "confirm_checks", by=people["checker"]).state == S.CONTRACT

@@ -80,4 +80,4 @@ def test_managers_download_the_dossier(client, entry):
 def test_private_files_have_no_public_url(entry):
     credential = entry["provider"].credentials.get()
     with pytest.raises(ValueError):
-        credential.file.url
+        _ = credential.file.url

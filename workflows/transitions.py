@@ -20,7 +20,7 @@ from django_fsm import ConcurrentTransition, Transition
 from django_fsm_log.models import StateLog
 
 from workflows.guards import explain
-from workflows.models import TimelineEntry, Reason
+from workflows.models import Reason, TimelineEntry
 from workflows.signals import transitioned
 
 logger = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ def _wagtail_roots():
     """What Wagtail's own data migrations create: a locale, the root page, the root
     collection."""
     from django.conf import settings
-    from wagtail.models import Collection, Locale, Page
     from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page
 
     Locale.objects.get_or_create(
         language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
