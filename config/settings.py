@@ -11,6 +11,7 @@ accepts: it requires ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``FIELD_ENCRYPTION_SA
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 from config.storage import storages_from_env
 
@@ -152,6 +153,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE = {
+    "expiry-warnings-and-suspensions": {
+        "task": "marketplace.tasks.enforce_expiry",
+        "schedule": crontab(hour=6, minute=30),
+    },
+}
 
 # --- e-mail -----------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -71,6 +71,8 @@ ITEM_ACTION_LABELS = {
     "person_barred": gettext_lazy("Person barred from schools"),
     "signed_vendor": gettext_lazy("Signed by the provider"),
     "signed_bureau": gettext_lazy("Countersigned by the bureau"),
+    "expiry_warning": gettext_lazy("Expiry warning sent"),
+    "reapplication_allowed": gettext_lazy("Re-application allowed"),
 }
 
 STATE_LABELS = dict(AdmissionState.choices)
@@ -465,8 +467,8 @@ class EntryView(StaffMixin, WagtailAdminTemplateMixin, TemplateView):
 
 
 def timeline_rows(provider) -> list[dict]:
-    labels = {name: str((t.custom or {}).get("label", name))
-              for name, t in transitions_of(Provider).items()}
+    labels = {name: str((named[0].custom or {}).get("label", name))
+              for name, named in transitions_of(Provider).items()}
     rows = []
     for entry in timeline(provider, staff=True):
         rows.append({
@@ -511,10 +513,10 @@ class TransitionView(EntryActionView):
 
     def post(self, request, pk, name):
         provider = get_object_or_404(Provider, pk=pk)
-        meta = transitions_of(Provider).get(name)
-        if meta is None:
+        named = transitions_of(Provider).get(name)
+        if not named:
             raise Http404
-        custom = meta.custom or {}
+        custom = named[0].custom or {}
         label = str(custom.get("label", name))
         form = TransitionForm(request.POST, action=_FormAction(name, bool(
             custom.get("needs_reason"))))
@@ -671,3 +673,16 @@ class CountersignView(EntryActionView):
         messages.success(request, _("The admission agreement is countersigned."))
         return self.back()
 
+
+class AllowReapplicationView(EntryActionView):
+    anchor = "actions"
+
+    def post(self, request, pk):
+        provider = get_object_or_404(Provider, pk=pk)
+        try:
+            services.allow_reapplication(provider, by=request.user,
+                                         comment=request.POST.get("comment", "").strip())
+        except TransitionRefused as exc:
+            return self.refused(exc)
+        messages.success(request, _("The provider may apply again."))
+        return self.back()

@@ -24,7 +24,7 @@ from marketplace.models import (
     Signature,
 )
 from media.storage import sha256_of
-from workflows import transitions
+from workflows import policy, transitions
 from workflows.admission import EDITABLE_BY_VENDOR, AdmissionState
 from workflows.transitions import TransitionRefused, lock_entry, record
 
@@ -42,7 +42,32 @@ def _require_owner(provider, user):
 
 
 # --- the vendor's application ------------------------------------------------------------
+def reapply_barred_until(*, owner, credit_code: str = "") -> dt.date | None:
+    """The day until which ``owner`` (or the organisation with ``credit_code``) may not
+    apply again after an exit, unless a manager allowed it; None when free to apply."""
+    from django.db.models import Q
+    from django_fsm_log.models import StateLog
+
+    exited = Provider.objects.filter(state=S.EXITED, reapply_allowed_by__isnull=True).filter(
+        Q(owner=owner) | (Q(credit_code=credit_code) if credit_code else Q(pk__in=[])))
+    logs = StateLog.objects.filter(
+        content_type__app_label="marketplace", content_type__model="provider",
+        object_id__in=exited.values("pk"), state=S.EXITED)
+    last_exit = logs.order_by("-timestamp").values_list("timestamp", flat=True).first()
+    if last_exit is None:
+        return None
+    until = policy.add_months(timezone.localdate(last_exit),
+                              policy.value("REAPPLY_BAR_MONTHS"))
+    return until if until > timezone.localdate() else None
+
+
 def start_application(*, owner, kind: str, name: str) -> Provider:
+    barred_until = reapply_barred_until(owner=owner)
+    if barred_until:
+        raise TransitionRefused(
+            _("After leaving the list you may apply again from %(date)s, unless the "
+              "education bureau allows it earlier.") % {"date": barred_until.isoformat()},
+            code="reapply_barred")
     provider = Provider(kind=kind, name=name, owner=owner, contact_name=name,
                         contact_email=owner.email, contact_phone=owner.phone or "")
     provider.save()
@@ -113,6 +138,16 @@ def withdraw_offering(*, offering: Offering, by) -> None:
         lock_entry(provider, allowed_states=EDITABLE_BY_VENDOR)
         Offering.objects.filter(pk=offering.pk).update(withdrawn_at=timezone.now())
         record(provider, "offering_withdrawn", by=by, item=offering.title)
+
+
+def allow_reapplication(provider: Provider, *, by, comment: str = "") -> None:
+    """A manager lifts the waiting period after an exit."""
+    if not by.has_perm("marketplace.list_provider"):
+        raise _forbidden()
+    with transaction.atomic():
+        lock_entry(provider, allowed_states={S.EXITED})
+        Provider.objects.filter(pk=provider.pk).update(reapply_allowed_by=by)
+        record(provider, "reapplication_allowed", by=by, comment=comment)
 
 
 # --- the reviewer's item decisions ---------------------------------------------------------

@@ -55,3 +55,10 @@ def run_simulated_check(check_id: int, officer_id: int) -> str:
         )
         decide_check(check, by=officer, clear=not flagged)
     return "flagged" if flagged else "cleared"
+
+
+@shared_task
+def enforce_expiry() -> dict:
+    from marketplace.expiry import enforce_expiry as enforce
+
+    return enforce()

@@ -27,6 +27,8 @@ admission_urls = [
     path("<int:pk>/checks/<int:check_pk>/decide/", admin_views.DecideCheckView.as_view(),
          name="decide_check"),
     path("<int:pk>/countersign/", admin_views.CountersignView.as_view(), name="countersign"),
+    path("<int:pk>/allow-reapplication/", admin_views.AllowReapplicationView.as_view(),
+         name="allow_reapplication"),
 ]
 
 

@@ -293,8 +293,14 @@ def test_acting_on_a_state_the_user_no_longer_sees_is_refused_as_stale(people):
 @pytest.mark.skipif(connection.vendor != "postgresql",
                     reason="row locks need PostgreSQL; SQLite serialises all writes")
 def test_two_reviewers_at_once_one_wins_the_other_is_told_to_reload():
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
     from django.db import connections
 
+    from marketplace.roles import sync_roles
+
+    ContentType.objects.clear_cache()  # earlier transactional tests flushed the tables
+    sync_roles(apps)
     reviewers = [staff(Role.REVIEWER), staff(Role.REVIEWER)]
     provider = complete_application()
     provider = run(provider, "submit", by=provider.owner)
@@ -336,3 +342,41 @@ def test_the_simulated_adapter_answers_as_a_celery_task(people):
     assert check.valid_until is not None
     if not flagged:
         assert run(provider, "confirm_checks", by=people["checker"]).state == S.CONTRACT
+
+
+def test_an_exited_provider_waits_twelve_months_unless_a_manager_allows_it(people, client):
+    provider = ProviderFactory(owner=UserFactory(groups=[Role.VENDOR]), listed=True)
+    run(provider, "exit", by=people["manager"], reason=Reason.VIOLATION, comment="在校招揽生源")
+    with _Refused("reapply_barred") as info:
+        services.start_application(owner=provider.owner, kind="institution", name="新机构")
+    assert str(services.reapply_barred_until(owner=provider.owner).year) in str(info.value)
+    client.force_login(people["manager"])
+    response = client.post(f"/admin/admissions/{provider.pk}/allow-reapplication/",
+                           {"comment": "整改到位"})
+    assert response.status_code == 302
+    provider.refresh_from_db()
+    assert provider.reapply_allowed_by == people["manager"]
+    assert services.start_application(owner=provider.owner, kind="institution",
+                                      name="新机构").state == S.DRAFT
+
+
+def test_only_a_manager_may_lift_the_waiting_period(people):
+    provider = ProviderFactory(owner=UserFactory(groups=[Role.VENDOR]), listed=True)
+    run(provider, "exit", by=people["manager"], reason=Reason.VIOLATION, comment="违规")
+    for user in (people["reviewer"], provider.owner):
+        with _Refused("forbidden"):
+            services.allow_reapplication(provider, by=user)
+
+
+@pytest.mark.parametrize("stage", ["submitted", "qualification_review", "background_check"])
+def test_reject_works_from_every_review_state(people, stage):
+    provider = complete_application()
+    provider = run(provider, "submit", by=provider.owner)
+    if stage != "submitted":
+        provider = run(provider, "start_review", by=people["reviewer"])
+    if stage == "background_check":
+        verify_everything(provider, people["reviewer"])
+        provider = run(provider, "approve_qualification", by=people["reviewer"])
+    provider = run(provider, "reject", by=people["manager"], reason=Reason.NOT_ELIGIBLE,
+                   comment="不符合准入条件")
+    assert provider.state == S.REJECTED

@@ -20,6 +20,7 @@ from marketplace.models import Credential, Person, Provider, Signature
 from marketplace.roles import Role
 from marketplace.views import register as register_views
 from media.validation import validate_upload
+from tests.conftest import download
 from tests.factories import (
     TINY_PDF,
     CredentialFactory,
@@ -351,7 +352,7 @@ def test_a_valid_pdf_creates_a_pending_credential_the_owner_can_open(vendor_clie
     page = vendor_client.get(reverse("vendor:credentials", args=[draft.pk])).content.decode()
     file_url = reverse("files:credential", args=[credential.pk])
     assert file_url in page
-    assert vendor_client.get(file_url).status_code == 200
+    assert download(vendor_client, file_url)[0] == 200
 
 
 def test_uploading_again_replaces_the_earlier_document(vendor_client, draft):

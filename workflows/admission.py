@@ -102,6 +102,11 @@ class AdmissionWorkflow(ConcurrentTransitionMixin, ProtectedStateModel):
         blank=True, on_delete=models.PROTECT, related_name="+",
     )
     listed_on = models.DateField(_("listed on"), null=True, blank=True)
+    reapply_allowed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("re-application allowed by"), null=True,
+        blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text=_("A manager may lift the waiting period after an exit."),
+    )
 
     class Meta:
         abstract = True

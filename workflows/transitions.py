@@ -57,8 +57,19 @@ class Action:
     target: str
 
 
-def transitions_of(model) -> dict[str, Transition]:
-    return {t.name: t for t in model._meta.get_field("state").get_all_transitions(model)}
+def transitions_of(model) -> dict[str, list[Transition]]:
+    """Transitions by name; a transition with several sources appears once per source."""
+    result: dict[str, list[Transition]] = {}
+    for t in model._meta.get_field("state").get_all_transitions(model):
+        result.setdefault(t.name, []).append(t)
+    return result
+
+
+def _from(transitions: list[Transition], state: str) -> Transition | None:
+    for t in transitions:
+        if t.source in (state, "*"):
+            return t
+    return None
 
 
 def available_actions(obj, user) -> list[Action]:
@@ -77,8 +88,9 @@ def available_actions(obj, user) -> list[Action]:
 def blocked_actions(obj, user) -> list[tuple[Action, list[str]]]:
     """Transitions the user could take from this state but whose guards fail, with why."""
     result = []
-    for t in transitions_of(type(obj)).values():
-        if obj.state not in t.source and "*" not in t.source:
+    for named in transitions_of(type(obj)).values():
+        t = _from(named, obj.state)
+        if t is None:
             continue
         if not t.has_perm(obj, user):
             continue
@@ -93,14 +105,18 @@ def blocked_actions(obj, user) -> list[tuple[Action, list[str]]]:
 
 
 def run(obj, name: str, *, by, comment: str = "", reason: str = "", internal_note: str = "",
-        expected_state: str | None = None):
-    """Take transition ``name`` on ``obj`` as ``by``; returns the updated instance."""
+        expected_state: str | None = None, system: bool = False):
+    """Take transition ``name`` on ``obj`` as ``by``; returns the updated instance.
+
+    ``system=True`` (with ``by=None``) is for scheduled policy enforcement only, such as
+    suspension on expiry: it skips the user permission check, never the guards."""
+    if system and by is not None:
+        raise ValueError("A system transition has no user.")
     model = type(obj)
     available = transitions_of(model)
     if name not in available:
         raise TransitionRefused(_("Unknown action."), code="unknown")
-    meta = available[name]
-    custom = meta.custom or {}
+    custom = available[name][0].custom or {}
     if custom.get("needs_reason") and reason not in Reason.values:
         raise TransitionRefused(_("Choose a reason from the list."), code="reason_required")
     if reason == Reason.OTHER and not comment.strip():
@@ -112,13 +128,14 @@ def run(obj, name: str, *, by, comment: str = "", reason: str = "", internal_not
             if expected_state is not None and locked.state != expected_state:
                 raise StaleEntry
             source = locked.state
-            if source not in meta.source and "*" not in meta.source:
+            meta = _from(available[name], source)
+            if meta is None:
                 raise TransitionRefused(
                     _("This action is not possible while the entry is “%(state)s”.")
                     % {"state": locked.get_state_display()},
                     code="wrong_state",
                 )
-            if not meta.has_perm(locked, by):
+            if not system and not meta.has_perm(locked, by):
                 raise TransitionRefused(
                     _("You are not allowed to take this action on this entry."),
                     code="forbidden",

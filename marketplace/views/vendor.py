@@ -74,6 +74,8 @@ ACTION_LABELS = {
     "person_barred": gettext_lazy("Barred from entering schools"),
     "signed_vendor": gettext_lazy("Agreement signed by the provider"),
     "signed_bureau": gettext_lazy("Agreement countersigned by the education bureau"),
+    "expiry_warning": gettext_lazy("A document expires soon"),
+    "reapplication_allowed": gettext_lazy("Re-application allowed"),
 }
 
 #: For each state: who acts next, and what happens, in plain language.
