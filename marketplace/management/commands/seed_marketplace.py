@@ -21,10 +21,12 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django_fsm_log.models import StateLog
 
 from marketplace.choices import (
     Category,
@@ -74,6 +76,7 @@ from workflows.admission import AdmissionState as S
 from workflows.booking import BookingState
 from workflows.checks import CheckState
 from workflows.exit import ExitState
+from workflows.models import Reason, TimelineEntry
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published demo password
 LOGIN_URL = "http://127.0.0.1:8000/accounts/login/"
@@ -1071,6 +1074,7 @@ class Command(BaseCommand):
             )
             provider.service_area.set([self.towns[_town_name(t)] for t in spec["towns"]])
             self.providers[spec["name"]] = provider
+            self.seed_history(provider, state, listed_on)
 
             people = self.seed_people(provider, spec, organisation, phone)
             self.people[spec["name"]] = people
@@ -1257,6 +1261,59 @@ class Command(BaseCommand):
         if flagged:
             person.barred = True
             person.save(update_fields=["barred"])
+
+    # --- history ------------------------------------------------------------------------
+    REVIEWED = [("submit", S.DRAFT, S.SUBMITTED, "owner", "", ""),
+                ("start_review", S.SUBMITTED, S.QUALIFICATION_REVIEW, "reviewer", "", "")]
+    APPROVED = REVIEWED + [
+        ("approve_qualification", S.QUALIFICATION_REVIEW, S.BACKGROUND_CHECK, "reviewer", "",
+         "资质材料齐全，课程内容符合要求。"),
+        ("confirm_checks", S.BACKGROUND_CHECK, S.CONTRACT, "checker", "", "进校人员均已通过核查。"),
+    ]
+    LISTED = APPROVED + [("approve_listing", S.CONTRACT, S.LISTED, "manager", "", "准予入选。")]
+    HISTORY = {
+        S.DRAFT: [],
+        S.SUBMITTED: REVIEWED[:1],
+        S.QUALIFICATION_REVIEW: REVIEWED,
+        S.CHANGES_REQUESTED: REVIEWED + [
+            ("request_changes", S.QUALIFICATION_REVIEW, S.CHANGES_REQUESTED, "reviewer",
+             Reason.UNREADABLE, "部分证照扫描件不清晰，请重新上传。")],
+        S.BACKGROUND_CHECK: APPROVED[:3],
+        S.CONTRACT: APPROVED,
+        S.LISTED: LISTED,
+        S.SUSPENDED: LISTED + [("suspend", S.LISTED, S.SUSPENDED, "manager", Reason.VIOLATION,
+                                "飞行检查发现未按协议提供服务，暂停入选资格。")],
+        S.EXITED: LISTED + [("exit", S.LISTED, S.EXITED, "manager", Reason.VIOLATION,
+                             "经查在校招揽生源，依规退出备选清单。")],
+        S.REJECTED: REVIEWED + [("reject", S.QUALIFICATION_REVIEW, S.REJECTED, "reviewer",
+                                 Reason.ACADEMIC, "申报课程以学科类培训为主，不予准入。")],
+    }
+
+    def seed_history(self, provider, state, listed_on):
+        """The entry's timeline up to its seeded state, once (the seed is re-runnable)."""
+        content_type = ContentType.objects.get_for_model(Provider)
+        if TimelineEntry.objects.filter(content_type=content_type,
+                                        object_id=provider.pk).exists():
+            return
+        steps = self.HISTORY[state]
+        start = (listed_on - dt.timedelta(days=12)) if listed_on \
+            else self.today - dt.timedelta(days=15)
+        for index, (name, source, target, actor, reason, comment) in enumerate(steps):
+            day = start + dt.timedelta(days=2 * index)
+            if name == "approve_listing":
+                day = listed_on
+            elif name in {"suspend", "exit"}:
+                day = min(self.today, max(listed_on + dt.timedelta(days=30),
+                                          self.today - dt.timedelta(days=20)))
+            at = self.aware(day, 9 + index % 8)
+            by = provider.owner if actor == "owner" else self.users[actor]
+            log = StateLog.objects.create(
+                timestamp=at, by=by, source_state=source, state=target, transition=name,
+                content_type=content_type, object_id=provider.pk, description=comment or None)
+            TimelineEntry.objects.create(
+                content_type=content_type, object_id=provider.pk, statelog=log, actor=by,
+                action=name, source_state=source, target_state=target, reason=reason,
+                comment=comment, created_at=at)
 
     # --- offerings ----------------------------------------------------------------------
     def seed_offerings(self, provider, spec, state, reviewer):
