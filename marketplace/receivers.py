@@ -60,3 +60,14 @@ def provider_transitioned(sender, instance, name, source, target, by, **kwargs):
         body = _("The entry “%(name)s” is now “%(state)s”.\n\nOpen it: %(link)s") % {
             "name": instance.name, "state": state, "link": entry_link(instance, role)}
         notify(instance, role, subject, body)
+
+
+def tell_managers_to_countersign(provider: Provider) -> None:
+    """The vendor has signed: the managers act next."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[After-school resources] %(name)s: ready to countersign") % {
+            "name": provider.name}
+        body = _("The provider has signed the admission agreement of “%(name)s”. Countersign "
+                 "and list it: %(link)s") % {
+            "name": provider.name, "link": entry_link(provider, Role.MANAGER)}
+        notify(provider, Role.MANAGER, subject, body)

@@ -266,4 +266,8 @@ def sign_agreement(contract: Contract, *, by, party: str, typed_name: str, conse
             consent=True, ip_address=ip_address, pdf_sha256=digest,
         )
         record(provider, f"signed_{party}", by=by, item=typed_name.strip())
+        if party == SignatureParty.VENDOR:
+            from marketplace.receivers import tell_managers_to_countersign
+
+            transaction.on_commit(lambda: tell_managers_to_countersign(provider))
     return signature

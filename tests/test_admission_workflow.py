@@ -242,7 +242,9 @@ def test_listing_needs_both_signatures_and_a_manager_who_did_not_review(people):
         services.sign_agreement(contract, by=UserFactory(groups=[Role.VENDOR]),
                                 party=SignatureParty.VENDOR, typed_name="冒名", consent=True,
                                 ip_address="10.0.0.7")
+    mail.outbox.clear()
     sign_both(provider, people["manager"])
+    assert any(people["manager2"].email in m.to for m in mail.outbox)  # told to countersign
     signature = contract.signatures.get(party=SignatureParty.VENDOR)
     assert signature.pdf_sha256 == contract.pdf_sha256 and signature.ip_address == "10.0.0.8"
 
