@@ -126,7 +126,11 @@ def remove_person(*, person: Person, by) -> None:
     provider = person.provider
     _require_owner(provider, by)
     with transaction.atomic():
-        lock_entry(provider, allowed_states=EDITABLE_BY_VENDOR | {S.BACKGROUND_CHECK})
+        locked = lock_entry(provider, allowed_states=EDITABLE_BY_VENDOR | {S.BACKGROUND_CHECK})
+        if locked.state == S.BACKGROUND_CHECK and not Person.objects.get(pk=person.pk).barred:
+            raise TransitionRefused(
+                _("During the background checks only a person who did not pass may be "
+                  "removed."), code="not_barred")
         Person.objects.filter(pk=person.pk).update(removed_at=timezone.now())
         record(provider, "person_removed", by=by, item=person.full_name)
 
@@ -175,6 +179,9 @@ def review_item(item, *, by, verified: bool, note: str = "", expected_state=None
 
 
 # --- background checks ----------------------------------------------------------------------
+# Checks happen during admission, and again for listed or suspended entries (renewal).
+CHECK_STATES = frozenset({S.BACKGROUND_CHECK, S.LISTED, S.SUSPENDED})
+
 def _require_check_officer(user):
     if not user.has_perm("marketplace.record_background_check"):
         raise _forbidden()
@@ -184,7 +191,7 @@ def request_check(*, person: Person, by, adapter: str = CheckAdapter.MANUAL) -> 
     _require_check_officer(by)
     provider = person.provider
     with transaction.atomic():
-        lock_entry(provider, allowed_states={S.BACKGROUND_CHECK, S.SUSPENDED, S.LISTED})
+        lock_entry(provider, allowed_states=CHECK_STATES)
         check = BackgroundCheck.objects.create(person=person, adapter=adapter, officer=by)
         record(provider, "check_requested", by=by, item=person.full_name, staff_only=True)
     if adapter == CheckAdapter.SIMULATED:
@@ -200,7 +207,7 @@ def record_check_results(check: BackgroundCheck, *, by, criminal_record: str, he
     _require_check_officer(by)
     provider = check.person.provider
     with transaction.atomic():
-        lock_entry(provider)
+        lock_entry(provider, allowed_states=CHECK_STATES)
         check = BackgroundCheck.objects.select_for_update().get(pk=check.pk)
         if check.state != "requested":
             raise TransitionRefused(_("This check has already been decided."), code="decided")
@@ -220,7 +227,7 @@ def decide_check(check: BackgroundCheck, *, by, clear: bool, comment: str = "") 
     name = "clear" if clear else "flag"
     provider = check.person.provider
     with transaction.atomic():
-        lock_entry(provider)
+        lock_entry(provider, allowed_states=CHECK_STATES)
         transitions.run(check, name, by=by, comment=comment)
         if not clear:
             Person.objects.filter(pk=check.person_id).update(barred=True)

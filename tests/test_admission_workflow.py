@@ -382,3 +382,20 @@ def test_reject_works_from_every_review_state(people, stage):
     provider = run(provider, "reject", by=people["manager"], reason=Reason.NOT_ELIGIBLE,
                    comment="不符合准入条件")
     assert provider.state == S.REJECTED
+
+
+def test_during_checks_only_a_barred_person_may_be_removed(people):
+    provider = to_review(people)
+    verify_everything(provider, people["reviewer"])
+    provider = run(provider, "approve_qualification", by=people["reviewer"])
+    person = provider.active_people().get()
+    with _Refused("not_barred"):
+        services.remove_person(person=person, by=provider.owner)
+    assert provider.active_people().count() == 1
+
+
+def test_checks_cannot_be_decided_on_a_closed_entry(people):
+    provider = ProviderFactory(owner=UserFactory(groups=[Role.VENDOR]), state=S.REJECTED)
+    check = BackgroundCheckFactory(person__provider=provider, requested=True)
+    with _Refused("wrong_state"):
+        services.decide_check(check, by=people["checker"], clear=True)
