@@ -7,6 +7,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from cms.catalogue import catalogue_page
 from marketplace.choices import VerificationState
 from marketplace.models import Notice
 
@@ -66,11 +67,7 @@ class CatalogueIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["entries"] = (
-            ProviderPage.objects.child_of(self).live()
-            .select_related("provider").prefetch_related("provider__service_area")
-            .order_by("title")
-        )
+        context.update(catalogue_page(request.GET))
         return context
 
 
