@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test install system-packages python-packages messages migrate seed serve smoke lint bench clean
+.PHONY: demo test install system-packages python-packages messages migrate seed serve smoke lint clean
 
 ## demo: install everything, migrate, seed the demo district and serve on http://$(HOST)
 demo: install migrate seed serve
@@ -48,10 +48,6 @@ smoke: install
 
 lint: python-packages
 	$(BIN)/ruff check .
-
-## bench: benchmarks under tests/bench (not part of `make test`)
-bench: install
-	$(BIN)/python -m pytest tests/bench -s -p no:randomly --override-ini addopts=
 
 clean:
 	rm -rf $(VENV) var *.egg-info
