@@ -228,10 +228,6 @@ class Provider(AdmissionWorkflow, TimeStamped):
         return bool(contract and contract.signed_by(SignatureParty.VENDOR)
                     and contract.signed_by(SignatureParty.BUREAU))
 
-    @property
-    def categories(self) -> list[str]:
-        return sorted({o.category for o in self.offerings.all()})
-
 
 def id_number_digest(number: str) -> str:
     """Keyed digest of an identity number: finds duplicates without decrypting."""

@@ -14,46 +14,48 @@ from marketplace.models import BackgroundCheck, Contract, Credential, Provider
 from media.downloads import serve_private
 
 
-def _owns(user, provider) -> bool:
-    return provider.owner_id == user.pk
+def _serve(request, field_file, *, allowed: bool, filename: str):
+    if not allowed:
+        raise PermissionDenied
+    if not field_file:
+        raise Http404
+    return serve_private(field_file, filename=filename,
+                         inline=request.GET.get("download") != "1")
 
 
 @login_required
 def credential_file(request, pk):
     credential = get_object_or_404(Credential.objects.select_related("provider"), pk=pk)
-    if not (_owns(request.user, credential.provider)
-            or request.user.has_perm("marketplace.view_credential")):
-        raise PermissionDenied
-    if not credential.file:
-        raise Http404
-    name = credential.original_filename or credential.file.name.rsplit("/", 1)[-1]
-    return serve_private(credential.file, filename=name,
-                         inline=request.GET.get("download") != "1")
+    user = request.user
+    return _serve(
+        request, credential.file,
+        allowed=(credential.provider.owner_id == user.pk
+                 or user.has_perm("marketplace.view_credential")),
+        filename=credential.original_filename
+        or credential.file.name.rsplit("/", 1)[-1],
+    )
 
 
 @login_required
 def check_result_file(request, pk):
     """Check results are sensitive personal data: check officers only."""
     check = get_object_or_404(BackgroundCheck, pk=pk)
-    if not request.user.has_perm("marketplace.view_identity_number"):
-        raise PermissionDenied
-    if not check.result_file:
-        raise Http404
-    return serve_private(check.result_file, filename=f"check-{check.pk}.pdf",
-                         inline=request.GET.get("download") != "1")
+    return _serve(request, check.result_file,
+                  allowed=request.user.has_perm("marketplace.view_identity_number"),
+                  filename=f"check-{check.pk}.pdf")
 
 
 @login_required
 def contract_file(request, pk):
     contract = get_object_or_404(Contract.objects.select_related("provider"), pk=pk)
-    if not (_owns(request.user, contract.provider)
-            or request.user.has_perm("marketplace.view_contract")
-            or request.user.has_perm("marketplace.countersign_agreement")):
-        raise PermissionDenied
-    if not contract.pdf:
-        raise Http404
-    return serve_private(contract.pdf, filename=f"agreement-{contract.pk}.pdf",
-                         inline=request.GET.get("download") != "1")
+    user = request.user
+    return _serve(
+        request, contract.pdf,
+        allowed=(contract.provider.owner_id == user.pk
+                 or user.has_perm("marketplace.view_contract")
+                 or user.has_perm("marketplace.countersign_agreement")),
+        filename=f"agreement-{contract.pk}.pdf",
+    )
 
 
 @login_required
