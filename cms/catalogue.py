@@ -1,93 +1,75 @@
-"""The public catalogue's query: live offerings of listed providers, filtered by what the
-visitor chose. Every filter lives in the query string, so a filtered list is a link."""
+"""The catalogue page's context: the filtered list, rendered once per filter combination
+and language and then served from the cache until the catalogue changes.
 
-from decimal import Decimal, InvalidOperation
+The cache key carries a catalogue *generation*: a counter in the cache that
+``invalidate()`` bumps whenever an entry is published or unpublished, an offering changes,
+or a notice is published. Old keys are never deleted; they simply stop being asked for
+and expire.
+"""
 
+import hashlib
+
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.utils import translation
 
-from marketplace.choices import Category, Delivery, ProviderKind, VerificationState
-from marketplace.models import Offering, Town
-from workflows.admission import AdmissionState
+from marketplace.catalogue import FILTERS, active_filters, offerings, read_filters
+from marketplace.choices import Category, Delivery, ProviderKind
+from marketplace.models import Town
 
 PAGE_SIZE = 20
-SORTS = {
-    "title": ("title",),
-    "price": ("price_per_session", "title"),
-    "-price": ("-price_per_session", "title"),
-    "newest": ("-provider__listed_on", "title"),
-}
+GENERATION_KEY = "catalogue:generation"
+RESULTS_TTL = 60 * 60
 
 
-def _choice(value, allowed):
-    return value if value in allowed else ""
+def generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        value = cache.get(GENERATION_KEY, 1)
+    return value
 
 
-def _int(value, low, high):
+def invalidate() -> None:
+    """Make every cached catalogue result stale."""
     try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if low <= number <= high else None
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.add(GENERATION_KEY, 2, timeout=None)
 
 
-def _money(value):
-    try:
-        amount = Decimal(value)
-    except (TypeError, ValueError, InvalidOperation):
-        return None
-    return amount if amount >= 0 else None
+def _key(params) -> str:
+    canonical = "&".join(f"{k}={params.get(k, '')}" for k in (*FILTERS, "sort", "page"))
+    digest = hashlib.sha256(canonical.encode()).hexdigest()[:32]
+    return f"catalogue:{generation()}:{translation.get_language()}:{digest}"
 
 
-def read_filters(params) -> dict:
-    """The filters from a query string, invalid values dropped."""
+def choices() -> dict:
     return {
-        "category": _choice(params.get("category"), Category.values),
-        "kind": _choice(params.get("kind"), ProviderKind.values),
-        "delivery": _choice(params.get("delivery"), Delivery.values),
-        "grade": _int(params.get("grade"), 1, 9),
-        "town": _int(params.get("town"), 1, 10**9),
-        "price_min": _money(params.get("price_min")),
-        "price_max": _money(params.get("price_max")),
-        "sort": _choice(params.get("sort"), SORTS) or "title",
+        "category": Category.choices, "kind": ProviderKind.choices,
+        "delivery": Delivery.choices, "grade": [(n, n) for n in range(1, 10)],
+        "town": list(Town.objects.order_by("district", "name").values_list("pk", "name")),
     }
 
 
-def offerings(filters: dict):
-    queryset = Offering.objects.filter(
-        provider__state=AdmissionState.LISTED, provider__page__live=True,
-        review=VerificationState.VERIFIED, withdrawn_at__isnull=True,
-    ).select_related("provider", "provider__page")
-    if filters["category"]:
-        queryset = queryset.filter(category=filters["category"])
-    if filters["kind"]:
-        queryset = queryset.filter(provider__kind=filters["kind"])
-    if filters["delivery"]:
-        queryset = queryset.filter(delivery=filters["delivery"])
-    if filters["grade"]:
-        queryset = queryset.filter(grade_from__lte=filters["grade"],
-                                   grade_to__gte=filters["grade"])
-    if filters["town"]:
-        queryset = queryset.filter(provider__service_area=filters["town"])
-    if filters["price_min"] is not None:
-        queryset = queryset.filter(price_per_session__gte=filters["price_min"])
-    if filters["price_max"] is not None:
-        queryset = queryset.filter(price_per_session__lte=filters["price_max"])
-    return queryset.order_by(*SORTS[filters["sort"]]).distinct()
-
-
-def catalogue_page(params):
+def results(params, *, page_url: str) -> str:
+    """The HTML of the filter form and the matching offerings."""
     filters = read_filters(params)
-    paginator = Paginator(offerings(filters), PAGE_SIZE)
-    page = paginator.get_page(params.get("page"))
-    active = {k: v for k, v in filters.items() if v not in ("", None) and k != "sort"}
-    query = params.copy()
-    query.pop("page", None)
-    return {
-        "filters": filters, "page_obj": page, "active_filters": bool(active),
-        "query_string": query.urlencode(),
-        "choices": {
-            "category": Category.choices, "kind": ProviderKind.choices,
-            "delivery": Delivery.choices, "grade": [(n, n) for n in range(1, 10)],
-            "town": Town.objects.order_by("district", "name").values_list("pk", "name"),
-        },
-    }
+    key = _key({**{k: params.get(k, "") for k in (*FILTERS, "page")}, "sort": filters["sort"]})
+    html = cache.get(key)
+    if html is None:
+        paginator = Paginator(offerings(filters), PAGE_SIZE)
+        page = paginator.get_page(params.get("page"))
+        query = QueryDict(mutable=True)
+        for name in (*FILTERS, "sort"):
+            if params.get(name):
+                query[name] = params.get(name)
+        html = render_to_string("cms/includes/catalogue_results.html", {
+            "filters": filters, "page_obj": page, "page_url": page_url,
+            "active_filters": bool(active_filters(filters)), "query_string": query.urlencode(),
+            "choices": choices(),
+        })
+        cache.set(key, html, RESULTS_TTL)
+    return html

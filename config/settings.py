@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_fsm_log",
+    "rest_framework",
+    "drf_spectacular",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -174,6 +176,27 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no external avatar service on an intranet
+
+# --- public API (read-only, anonymous; see cms/api.py) -----------------------
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "After-school service catalogue API",
+    "DESCRIPTION": "Read-only public data of the district's after-school candidate list: "
+                   "listed providers, their offerings, notices and list versions.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["cms.api.public_endpoints_only"],
+    "ENUM_NAME_OVERRIDES": {
+        "ProviderKindEnum": "marketplace.choices.ProviderKind",
+        "NoticeKindEnum": "marketplace.choices.NoticeKind",
+        "CredentialTypeEnum": "marketplace.choices.CredentialType",
+    },
+}
 
 # --- policy (defaults from the policy documents; see workflows/policy.py) ----
 POLICY = {

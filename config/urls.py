@@ -19,6 +19,8 @@ urlpatterns = [
     path("vendor/", include("marketplace.urls.vendor")),
     path("school/", include("marketplace.urls.school")),
     path("files/", include("marketplace.urls.files")),
+    path("downloads/", include("cms.urls")),
+    path("api/", include("cms.api_urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -34,7 +34,6 @@ from marketplace.choices import (
     ExitTrigger,
     HealthResult,
     InspectionKind,
-    NoticeKind,
     ProviderKind,
     ResourceType,
     SchoolLevel,
@@ -42,6 +41,7 @@ from marketplace.choices import (
     VerificationState,
     Weekday,
 )
+from marketplace.search import document_tokens
 from marketplace.validators import (
     mask_id_number,
     normalise_identifier,
@@ -148,6 +148,19 @@ class Provider(AdmissionWorkflow, TimeStamped):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        loaded = getattr(self, "_loaded_name", None)
+        if loaded is not None and loaded != self.name:
+            reindex_offerings(self.offerings.all(), provider_name=self.name)
+        self._loaded_name = self.name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_name = instance.__dict__.get("name")
+        return instance
 
     @property
     def is_organisation(self) -> bool:
@@ -485,6 +498,7 @@ class Offering(TimeStamped):
     )
     review_note = models.TextField(_("review note"), blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    search_document = models.TextField(editable=False, blank=True, default="")
 
     class Meta:
         ordering = ["provider", "title"]
@@ -499,6 +513,24 @@ class Offering(TimeStamped):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.search_document = self.build_search_document()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_document"}
+        super().save(*args, **kwargs)
+
+    def build_search_document(self, provider_name: str | None = None) -> str:
+        """What search finds this offering by: its title, its provider's name, its
+        category in both languages, its outline and materials."""
+        from django.utils import translation
+
+        labels = []
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                labels.append(str(self.get_category_display()))
+        name = provider_name if provider_name is not None else self.provider.name
+        return document_tokens(self.title, name, *labels, self.outline, self.materials)
 
     def clean(self):
         super().clean()
@@ -529,6 +561,24 @@ class Offering(TimeStamped):
         if self.grade_from == self.grade_to:
             return str(_("Grade %(n)s")) % {"n": self.grade_from}
         return str(_("Grades %(a)s–%(b)s")) % {"a": self.grade_from, "b": self.grade_to}
+
+
+def reindex_offerings(queryset, *, provider_name: str | None = None, batch_size: int = 500):
+    """Rebuild the search documents of some offerings (after a provider is renamed, or
+    after rows were written without ``save()``). Returns how many were rebuilt."""
+    count = 0
+    batch = []
+    for offering in queryset.select_related("provider").iterator(chunk_size=batch_size):
+        offering.search_document = offering.build_search_document(provider_name)
+        batch.append(offering)
+        if len(batch) >= batch_size:
+            Offering.objects.bulk_update(batch, ["search_document"])
+            count += len(batch)
+            batch = []
+    if batch:
+        Offering.objects.bulk_update(batch, ["search_document"])
+        count += len(batch)
+    return count
 
 
 class School(TimeStamped):
@@ -869,25 +919,35 @@ class ExitCase(ExitWorkflow, TimeStamped):
         return [str(labels[r]) for r in self.reasons or []]
 
 
-class Notice(TimeStamped):
-    """Public record (公示) of listings and exits."""
+def candidate_list_path(instance, filename):
+    return f"candidate-list/{filename}"
 
-    kind = models.CharField(_("kind"), max_length=16, choices=NoticeKind.choices)
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("text"), blank=True)
-    provider = models.ForeignKey(
-        Provider, verbose_name=_("provider"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="notices",
-    )
-    published_on = models.DateField(_("published on"), default=timezone.localdate)
+
+class CandidateList(models.Model):
+    """One dated version of the public candidate list (公开备选清单): who was listed at
+    that moment, as published data and as a PDF and an Excel workbook. A new version is
+    made whenever an entry joins or leaves the list; old versions stay downloadable."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    entries = models.JSONField(_("entries"), default=list)
+    provider_count = models.PositiveIntegerField(_("providers"), default=0)
+    offering_count = models.PositiveIntegerField(_("offerings"), default=0)
+    pdf = models.FileField(_("PDF"), upload_to=candidate_list_path, blank=True)
+    xlsx = models.FileField(_("Excel workbook"), upload_to=candidate_list_path, blank=True)
 
     class Meta:
-        ordering = ["-published_on", "-created_at"]
-        verbose_name = _("notice")
-        verbose_name_plural = _("notices")
+        ordering = ["-version"]
+        verbose_name = _("candidate list version")
+        verbose_name_plural = _("candidate list versions")
 
     def __str__(self):
-        return self.title
+        return str(_("Candidate list, version %(n)s") % {"n": self.version})
+
+    @classmethod
+    def current(cls):
+        return cls.objects.exclude(pdf="").exclude(xlsx="").order_by("-version").first()
 
 
 @register_setting(icon="site")

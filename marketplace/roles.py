@@ -25,7 +25,6 @@ _BUREAU_COMMON = [
     "marketplace.view_offering",
     "marketplace.view_school",
     "marketplace.view_booking",
-    "marketplace.view_notice",
 ]
 
 # Permission codenames ("app_label.codename") each role holds.
@@ -67,9 +66,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "wagtaildocs.add_document",
         "wagtaildocs.change_document",
         "wagtaildocs.choose_document",
-        "marketplace.view_notice",
-        "marketplace.add_notice",
-        "marketplace.change_notice",
     ],
 }
 

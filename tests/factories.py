@@ -26,7 +26,6 @@ from marketplace.choices import (
     EvaluationKind,
     ExitTrigger,
     HealthResult,
-    NoticeKind,
     ProviderKind,
     ResourceType,
     SchoolLevel,
@@ -354,20 +353,6 @@ class ExitCaseFactory(DjangoModelFactory):
     reasons = factory.LazyFunction(lambda: ["recruiting"])
     evidence = "学校书面投诉：授课人员在校内发放招生宣传材料。"
     state = ExitState.OPENED
-
-
-class NoticeFactory(DjangoModelFactory):
-    class Meta:
-        model = models.Notice
-
-    kind = NoticeKind.LISTING
-    provider = factory.SubFactory(ProviderFactory, listed=True)
-    title = factory.LazyAttribute(
-        lambda o: (f"关于{o.provider.name}纳入课后服务备选清单的公示" if o.provider
-                   else "课后服务公告")
-    )
-    body = "经资质审核、背景审查和协议签订，拟纳入课后服务校外资源备选清单，公示期五个工作日。"
-    published_on = factory.LazyFunction(_today)
 
 
 def complete_application(owner=None, **kwargs):

@@ -7,8 +7,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cms.catalogue import invalidate
 from cms.models import CatalogueIndexPage
 from cms.publishing import sync_provider_page
+from marketplace.models import Offering
 from tests.factories import OfferingFactory, ProviderFactory, TownFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,15 +74,54 @@ def test_nonsense_in_the_url_is_ignored(client, catalogue):
     assert len(titles(response)) == 3
 
 
-def test_the_query_count_does_not_grow_with_the_catalogue(client, catalogue):
+@pytest.mark.parametrize("query", ["", "?q=课", "?q=剪纸&grade=3&sort=-price",
+                                   "?delivery=in_school&sort=newest&page=1"])
+def test_the_query_count_does_not_grow_with_the_catalogue(client, catalogue, query):
     def count():
+        invalidate()  # measure the uncached page: a cached one makes no catalogue queries
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(catalogue["url"]).status_code == 200
+            assert client.get(catalogue["url"] + query).status_code == 200
         return len(queries)
 
     count()  # warm the site-root cache, which publishing pages clears
     small = count()
-    for n in range(15):
-        listed_offering(f"科普实验课{n}", category="science", delivery="in_school")
+    for n in range(30):
+        listed_offering(f"科普实验课{n}", category="science", delivery="in_school",
+                        town=catalogue["east"])
     count()
     assert count() == small
+
+
+def test_a_repeated_page_is_served_from_the_cache(client, catalogue):
+    url = catalogue["url"] + "?q=篮球"
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(url).content.decode()
+    assert "青少年篮球训练营" in body
+    assert not [q for q in queries if "marketplace_offering" in q["sql"]]
+
+
+def test_publishing_and_unpublishing_an_entry_invalidates_the_cached_catalogue(
+        client, catalogue):
+    assert "少儿编程入门" in client.get(catalogue["url"]).content.decode()
+    offering = Offering.objects.get(title="少儿编程入门")
+    page = offering.provider.page
+    page.unpublish()
+    body = client.get(catalogue["url"]).content.decode()
+    assert "少儿编程入门" not in body
+    page.save_revision().publish()
+    assert "少儿编程入门" in client.get(catalogue["url"]).content.decode()
+
+
+def test_a_new_offering_of_a_listed_provider_invalidates_the_cached_catalogue(
+        client, catalogue):
+    client.get(catalogue["url"])
+    provider = Offering.objects.get(title="少儿编程入门").provider
+    OfferingFactory(provider=provider, title="机器人编程进阶", review="verified")
+    assert "机器人编程进阶" in client.get(catalogue["url"]).content.decode()
+
+
+def test_the_search_box_keeps_the_query_and_says_what_was_searched(client, catalogue):
+    body = client.get(catalogue["url"] + "?q=剪纸").content.decode()
+    assert 'value="剪纸"' in body
+    assert "“剪纸”" in body

@@ -40,7 +40,6 @@ from marketplace.choices import (
     ExitTrigger,
     HealthResult,
     InspectionKind,
-    NoticeKind,
     ProviderKind,
     ResourceType,
     SchoolLevel,
@@ -57,7 +56,6 @@ from marketplace.models import (
     Credential,
     Evaluation,
     ExitCase,
-    Notice,
     Offering,
     Person,
     Provider,
@@ -1523,38 +1521,6 @@ class Command(BaseCommand):
              "decided_at": None, "decision_note": "", "reapply_allowed_from": None},
         )
 
-        for provider in self.providers.values():
-            if not provider.listed_on:
-                continue
-            end = provider.listed_on + dt.timedelta(days=7)
-            self.upsert(
-                Notice, {"kind": NoticeKind.LISTING, "provider": provider},
-                {"title": f"关于{provider.name}纳入课后服务校外资源备选清单的公示",
-                 "published_on": provider.listed_on,
-                 "body": f"经申报、资质审核、课程内容审核、背景审查和准入协议签订，"
-                         f"{provider.name}（{KIND_ZH[provider.kind]}）拟纳入{DISTRICT}中小学"
-                         f"课后服务校外资源备选清单。公示期为{provider.listed_on:%Y年%m月%d日}至"
-                         f"{end:%Y年%m月%d日}。如有异议，请在公示期内以书面形式向{BUREAU}"
-                         f"基础教育科反映，联系电话0571-86012345。"},
-            )
-        self.upsert(
-            Notice, {"kind": NoticeKind.EXIT, "provider": exited},
-            {"title": f"关于{exited.name}退出课后服务校外资源备选清单的公示",
-             "published_on": dt.date(2026, 7, 14),
-             "body": f"{exited.name}在提供课后服务期间存在在校招揽生源、未按协议提供服务等"
-                     f"问题，经调查核实，根据退出机制规定，自即日起移出{DISTRICT}课后服务校外"
-                     f"资源备选清单，十二个月内不得重新申请。各学校应立即停止与其合作。"},
-        )
-        self.upsert(
-            Notice, {"kind": NoticeKind.GENERAL, "provider": None,
-                     "title": "滨江区2026—2027学年课后服务校外资源遴选公告"},
-            {"published_on": dt.date(2026, 6, 20),
-             "body": "为进一步提升课后服务质量，现面向社会公开遴选非学科类校外培训机构、"
-                     "社会专业人员、退休教师、校外活动场所和志愿者等课后服务资源。"
-                     "申请人可通过平台在线注册并提交资质材料，区教育局将组织资质审核、"
-                     "课程内容审核和背景审查，通过者纳入备选清单并向社会公示。"},
-        )
-
     # --- report ---------------------------------------------------------------------------
     def report(self, elapsed: float):
         out = self.stdout.write
@@ -1576,7 +1542,7 @@ class Command(BaseCommand):
             ("Bookings", Booking), ("Weekly slots", BookingSlot),
             ("Schedule entries", ScheduleEntry), ("Agreements", Contract),
             ("Signatures", Signature), ("Evaluations", Evaluation), ("Exit cases", ExitCase),
-            ("Notices", Notice), ("Users", get_user_model()),
+            ("Users", get_user_model()),
         ]
         for label, model in models:
             new = self.created.get(model.__name__, 0)

@@ -1,0 +1,92 @@
+import django.db.models.deletion
+import django.utils.timezone
+from django.db import migrations, models
+
+import marketplace.models
+
+INDEX_NAME = "offering_search_gin"
+
+
+def fill_search_documents(apps, schema_editor):
+    from django.utils import translation
+
+    from marketplace.choices import Category
+    from marketplace.search import document_tokens
+
+    Offering = apps.get_model("marketplace", "Offering")
+    batch = []
+    for offering in Offering.objects.select_related("provider").iterator():
+        labels = []
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                labels.append(str(Category(offering.category).label))
+        offering.search_document = document_tokens(
+            offering.title, offering.provider.name, *labels, offering.outline,
+            offering.materials)
+        batch.append(offering)
+    Offering.objects.bulk_update(batch, ["search_document"], batch_size=500)
+
+
+def search_index():
+    from django.contrib.postgres.indexes import GinIndex
+    from django.contrib.postgres.search import SearchVector
+
+    return GinIndex(SearchVector("search_document", config="simple"), name=INDEX_NAME)
+
+
+def add_search_index(apps, schema_editor):
+    # A GIN index over to_tsvector('simple', search_document) exists on PostgreSQL only;
+    # SQLite matches the same tokens with LIKE.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.add_index(apps.get_model("marketplace", "Offering"), search_index())
+
+
+def remove_search_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.remove_index(apps.get_model("marketplace", "Offering"), search_index())
+
+
+def resync_roles(apps, schema_editor):
+    from marketplace.roles import sync_roles
+
+    sync_roles(apps)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("marketplace", "0004_reapply_allowed_by"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="offering",
+            name="search_document",
+            field=models.TextField(blank=True, default="", editable=False),
+        ),
+        migrations.RunPython(fill_search_documents, migrations.RunPython.noop),
+        migrations.RunPython(add_search_index, remove_search_index),
+        migrations.CreateModel(
+            name="CandidateList",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField(unique=True, verbose_name="version")),
+                ("published_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="published at")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
+                ("entries", models.JSONField(default=list, verbose_name="entries")),
+                ("provider_count", models.PositiveIntegerField(default=0, verbose_name="providers")),
+                ("offering_count", models.PositiveIntegerField(default=0, verbose_name="offerings")),
+                ("pdf", models.FileField(blank=True, upload_to=marketplace.models.candidate_list_path, verbose_name="PDF")),
+                ("xlsx", models.FileField(blank=True, upload_to=marketplace.models.candidate_list_path, verbose_name="Excel workbook")),
+            ],
+            options={
+                "verbose_name": "candidate list version",
+                "verbose_name_plural": "candidate list versions",
+                "ordering": ["-version"],
+            },
+        ),
+        migrations.DeleteModel(name="Notice"),
+        # Notices are Wagtail pages now (cms.NoticePage): the roles lose the old model's
+        # permissions; editors keep page permissions.
+        migrations.RunPython(resync_roles, migrations.RunPython.noop),
+    ]
