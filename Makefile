@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
-.PHONY: demo test install system-packages python-packages messages migrate seed serve smoke lint clean
+.PHONY: demo test install system-packages python-packages messages migrate seed serve smoke lint bench clean
 
 ## demo: install everything, migrate, seed the demo district and serve on http://$(HOST)
 demo: install migrate seed serve
@@ -48,6 +49,10 @@ smoke: install
 
 lint: python-packages
 	$(BIN)/ruff check .
+
+## bench: the catalogue benchmark (tests/bench/README.md); e.g. BENCH_ARGS="--seconds 8"
+bench: python-packages
+	$(BIN)/python tests/bench/bench_catalogue.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var *.egg-info

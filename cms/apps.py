@@ -7,4 +7,4 @@ class CmsConfig(AppConfig):
     verbose_name = _("Public site")
 
     def ready(self):
-        from cms import receivers  # noqa: F401
+        from cms import checks, receivers  # noqa: F401

@@ -8,6 +8,7 @@ and expire.
 """
 
 import hashlib
+import json
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -15,7 +16,7 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from marketplace.catalogue import FILTERS, active_filters, offerings, read_filters
+from marketplace.catalogue import active_filters, offerings, read_filters
 from marketplace.choices import Category, Delivery, ProviderKind
 from marketplace.models import Town
 
@@ -40,15 +41,23 @@ def invalidate() -> None:
         cache.add(GENERATION_KEY, 2, timeout=None)
 
 
-def _key(params) -> str:
-    canonical = "&".join(f"{k}={params.get(k, '')}" for k in (*FILTERS, "sort", "page"))
+def _page_number(value) -> str:
+    value = (value or "").strip()
+    return value if value == "last" or (value.isdigit() and len(value) < 7) else "1"
+
+
+def _key(filters: dict, page: str) -> str:
+    """The filters as read (so that junk and repeated parameters all map to the one list
+    they show), the page, the language and the catalogue's generation."""
+    canonical = json.dumps([sorted(filters.items()), page], default=str, ensure_ascii=False)
     digest = hashlib.sha256(canonical.encode()).hexdigest()[:32]
     return f"catalogue:{generation()}:{translation.get_language()}:{digest}"
 
 
 def choices() -> dict:
     return {
-        "category": Category.choices, "kind": ProviderKind.choices,
+        "category": Category.choices,
+        "kind": [c for c in ProviderKind.choices if c[0] != ProviderKind.RETIRED_TEACHER],
         "delivery": Delivery.choices, "grade": [(n, n) for n in range(1, 10)],
         "town": list(Town.objects.order_by("district", "name").values_list("pk", "name")),
     }
@@ -57,15 +66,17 @@ def choices() -> dict:
 def results(params, *, page_url: str) -> str:
     """The HTML of the filter form and the matching offerings."""
     filters = read_filters(params)
-    key = _key({**{k: params.get(k, "") for k in (*FILTERS, "page")}, "sort": filters["sort"]})
+    page_number = _page_number(params.get("page"))
+    key = _key(filters, page_number)
     html = cache.get(key)
     if html is None:
         paginator = Paginator(offerings(filters), PAGE_SIZE)
-        page = paginator.get_page(params.get("page"))
+        page = paginator.get_page(page_number)
         query = QueryDict(mutable=True)
-        for name in (*FILTERS, "sort"):
-            if params.get(name):
-                query[name] = params.get(name)
+        for name, value in active_filters(filters).items():
+            query[name] = str(value)
+        if filters["sort"] != "title":
+            query["sort"] = filters["sort"]
         html = render_to_string("cms/includes/catalogue_results.html", {
             "filters": filters, "page_obj": page, "page_url": page_url,
             "active_filters": bool(active_filters(filters)), "query_string": query.urlencode(),

@@ -56,7 +56,7 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        notices = NoticePage.objects.live().order_by("-published_on", "-pk")
+        notices = NoticePage.objects.live().public().order_by("-published_on", "-pk")
         context["news"] = notices.filter(kind=NoticeKind.GENERAL)[:5]
         context["latest_notices"] = notices.exclude(kind=NoticeKind.GENERAL)[:6]
         context["notice_index"] = NoticeIndexPage.objects.live().first()
@@ -123,7 +123,7 @@ class ProviderPage(Page):
         context["credentials"] = public_credentials().filter(provider=provider)
         context["agreement"] = provider.admission_agreement()
         context["service_area"] = provider.service_area.all()
-        context["notices"] = NoticePage.objects.live().filter(provider=provider).order_by(
+        context["notices"] = NoticePage.objects.live().public().filter(provider=provider).order_by(
             "-published_on", "-pk")
         return context
 
@@ -184,7 +184,8 @@ class NoticeIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        notices = NoticePage.objects.child_of(self).live().select_related("list_version") \
+        notices = NoticePage.objects.child_of(self).live().public() \
+            .select_related("list_version") \
             .order_by("-published_on", "-pk")
         kind = request.GET.get("kind")
         if kind in NoticeKind.values:

@@ -1,26 +1,35 @@
 """The public site follows the workflow: pages, the candidate list, notices and the
 catalogue cache."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished
 
 from cms import catalogue
 from cms.tasks import provider_list_changed
-from marketplace.models import Offering, Provider
+from marketplace.models import Offering, Provider, Town
 from workflows.admission import AdmissionState
 from workflows.signals import transitioned
 
 
 @receiver(transitioned, sender=Provider, dispatch_uid="cms.provider_transitioned")
-def provider_transitioned(sender, instance, name, source, target, by, **kwargs):
+def provider_transitioned(sender, instance, name, source, target, by, entry=None, **kwargs):
     if AdmissionState.LISTED in (source, target) or target == AdmissionState.EXITED:
-        provider_list_changed.delay(instance.pk, source, target)
+        provider_list_changed.delay(instance.pk, source, target,
+                                    entry.pk if entry is not None else None)
 
 
 @receiver(page_published, dispatch_uid="cms.page_published")
 @receiver(page_unpublished, dispatch_uid="cms.page_unpublished")
 @receiver(post_save, sender=Offering, dispatch_uid="cms.offering_saved")
 @receiver(post_delete, sender=Offering, dispatch_uid="cms.offering_deleted")
+@receiver(post_save, sender=Provider, dispatch_uid="cms.provider_saved")
+@receiver(post_save, sender=Town, dispatch_uid="cms.town_saved")
+@receiver(post_delete, sender=Town, dispatch_uid="cms.town_deleted")
+@receiver(m2m_changed, sender=Provider.service_area.through, dispatch_uid="cms.area_changed")
 def catalogue_changed(sender, **kwargs):
+    # Now, and again once the change is committed: a page rendered in between from the
+    # old rows under the new generation is dropped by the second bump.
     catalogue.invalidate()
+    transaction.on_commit(catalogue.invalidate)

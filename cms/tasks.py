@@ -1,14 +1,19 @@
+import logging
+
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 
 from cms import catalogue
 from cms.notices import publish_notice
 from cms.publishing import sync_provider_page
 from marketplace import candidate_list
 from marketplace.choices import NoticeKind
-from marketplace.models import Provider
+from marketplace.models import CandidateList, Provider
 from marketplace.tasks import bureau_identity
 from workflows.admission import AdmissionState
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
@@ -28,17 +33,28 @@ def notice_kind(source: str, target: str) -> str | None:
 
 
 @shared_task(acks_late=True)
-def provider_list_changed(provider_id: int, source: str, target: str) -> int:
+def provider_list_changed(provider_id: int, source: str, target: str,
+                          transition_id: int | None = None) -> int | None:
     """An entry joined or left the list: its page, a new version of the candidate list
-    (PDF and Excel) and, for a listing or an exit, a notice. Returns the new version."""
+    (PDF and Excel) and, for a listing or an exit, a notice — in one transaction, once per
+    transition even if the task is delivered twice. Returns the version."""
     provider = Provider.objects.get(pk=provider_id)
     sync_provider_page(provider)
-    reason = f"{provider.name}: {source} → {target}"
-    version = candidate_list.publish(reason, bureau_identity(), settings.LANGUAGE_CODE)
+    if not provider.is_public:  # not on the public list: nothing to version or announce
+        catalogue.invalidate()
+        return None
     kind = notice_kind(source, target)
-    if kind:
-        publish_notice(kind, provider, version)
+    with transaction.atomic():
+        done = transition_id is not None and CandidateList.objects.filter(
+            transition_id=transition_id).exists()
+        version = candidate_list.publish(f"{provider.name}: {source} → {target}",
+                                         bureau_identity(), settings.LANGUAGE_CODE,
+                                         transition_id=transition_id)
+        if kind and not done:
+            publish_notice(kind, provider, version)
     catalogue.invalidate()
+    logger.info("Provider %s went %s → %s: candidate list version %s%s", provider.pk, source,
+                target, version.version, f", {kind} notice" if kind and not done else "")
     return version.version
 
 
@@ -47,4 +63,5 @@ def refresh_candidate_list(reason: str = "") -> int:
     """Make a version of the candidate list from what is listed now."""
     version = candidate_list.publish(reason, bureau_identity(), settings.LANGUAGE_CODE)
     catalogue.invalidate()
+    logger.info("Candidate list version %s published (%s)", version.version, reason)
     return version.version

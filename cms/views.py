@@ -1,5 +1,6 @@
 """Downloads of the public candidate list: stored files, one pair per version."""
 
+from django.core.cache import cache
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -8,6 +9,7 @@ from django.views.decorators.http import require_safe
 from cms.tasks import refresh_candidate_list
 from marketplace.models import CandidateList
 
+PREPARING_KEY = "candidate-list:preparing"
 FORMATS = {
     "pdf": ("pdf", "application/pdf"),
     "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -30,8 +32,11 @@ def _serve(version: CandidateList, fmt: str):
 @require_safe
 def current_list(request, fmt):
     version = CandidateList.current()
+    if version is None and cache.add(PREPARING_KEY, 1, timeout=300):
+        # The first version is made once, however many visitors ask while it renders.
+        refresh_candidate_list.delay("first download")
+        version = CandidateList.current()  # already there when tasks run inline
     if version is None:
-        refresh_candidate_list.delay("requested by a download")
         response = render(request, "cms/candidate_list_pending.html", status=503)
         response["Retry-After"] = "60"
         return response

@@ -9,7 +9,7 @@ served from storage: downloading never renders anything.
 import io
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -98,6 +98,10 @@ def _xlsx(version: CandidateList, bureau: dict) -> bytes:
                 float(offering["price_per_session"]) if offering else None,
                 period, credentials,
             ])
+    for row in sheet.iter_rows(min_row=header_row + 1):
+        for cell in row:
+            if cell.data_type == "f":  # vendor text such as "=HYPERLINK(…)" stays text
+                cell.data_type = "s"
     sheet["A1"].font = Font(bold=True, size=14)
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
@@ -115,27 +119,39 @@ def _xlsx(version: CandidateList, bureau: dict) -> bytes:
     return buffer.getvalue()
 
 
-def publish(reason: str, bureau: dict, language: str) -> CandidateList:
-    """Render and store the next version of the candidate list. The version exists only
-    once both files are stored, so a failed rendering leaves no half-made version."""
-    with translation.override(language):
-        entries = snapshot()
-        for _attempt in range(5):
+LOCK_KEY = 0x63616E64  # "cand": one publisher of the candidate list at a time
+
+
+def _serialise() -> None:
+    """Hold a transaction-scoped lock, so that two publishers cannot snapshot in one order
+    and number in the other. SQLite serialises writers by itself."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def publish(reason: str, bureau: dict, language: str, *,
+            transition_id: int | None = None) -> CandidateList:
+    """Render and store the next version of the candidate list, from what is listed at the
+    moment the version number is taken. A version exists only once both files are stored.
+    With ``transition_id`` (the timeline entry that changed the list) a second call for the
+    same transition — a redelivered task — returns the version already made."""
+    with transaction.atomic():
+        _serialise()
+        if transition_id is not None:
+            done = CandidateList.objects.filter(transition_id=transition_id).first()
+            if done is not None:
+                return done
+        with translation.override(language):
+            entries = snapshot()
             latest = CandidateList.objects.aggregate(n=Max("version"))["n"] or 0
             version = CandidateList(
                 version=latest + 1, published_at=timezone.now(), reason=reason[:200],
-                entries=entries, provider_count=len(entries),
+                entries=entries, provider_count=len(entries), transition_id=transition_id,
                 offering_count=sum(len(e["offerings"]) for e in entries),
             )
             stem = f"candidate-list-v{version.version}-{version.published_at:%Y%m%d}"
-            pdf, xlsx = _pdf(version, bureau), _xlsx(version, bureau)
-            try:
-                with transaction.atomic():
-                    version.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
-                    version.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
-                    version.save()
-                return version
-            except IntegrityError:  # another worker took the number: take the next one
-                version.pdf.delete(save=False)
-                version.xlsx.delete(save=False)
-    raise RuntimeError("Could not number a new candidate list version")
+            version.pdf.save(f"{stem}.pdf", ContentFile(_pdf(version, bureau)), save=False)
+            version.xlsx.save(f"{stem}.xlsx", ContentFile(_xlsx(version, bureau)), save=False)
+        version.save()
+    return version

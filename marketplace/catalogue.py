@@ -14,6 +14,7 @@ from marketplace.choices import (
     ProviderKind,
     VerificationState,
 )
+from marketplace.credentials import REQUIRED_FOR_PERSON
 from marketplace.models import Contract, Credential, Offering, Provider
 from marketplace.search import MAX_QUERY_LENGTH, search
 from workflows.admission import AdmissionState
@@ -67,8 +68,11 @@ def active_filters(filters: dict) -> dict:
 
 
 def listed_providers():
-    """Providers on the public list: listed, with a live public page."""
-    return Provider.objects.filter(state=AdmissionState.LISTED, page__live=True)
+    """Providers on the public list: listed, with a live public page. Retired teachers
+    are never on it: a retired teacher's provider name is their own name, so the public
+    only sees the pool in aggregate (cms.RetiredTeacherPoolPage)."""
+    return Provider.objects.filter(state=AdmissionState.LISTED, page__live=True).exclude(
+        kind=ProviderKind.RETIRED_TEACHER)
 
 
 def public_offerings():
@@ -92,8 +96,9 @@ def offerings(filters: dict):
     if filters.get("grade"):
         queryset = queryset.filter(grade_from__lte=filters["grade"],
                                    grade_to__gte=filters["grade"])
-    if filters.get("town"):
-        queryset = queryset.filter(provider__service_area=filters["town"])
+    if filters.get("town"):  # a subquery, not a join: no duplicate rows, no DISTINCT
+        queryset = queryset.filter(provider__in=Provider.objects.filter(
+            service_area=filters["town"]).values("pk"))
     if filters.get("price_min") is not None:
         queryset = queryset.filter(price_per_session__gte=filters["price_min"])
     if filters.get("price_max") is not None:
@@ -102,7 +107,7 @@ def offerings(filters: dict):
     if filters.get("q"):
         queryset = search(queryset, filters["q"])
         order = ("-title_hit", *order)
-    return queryset.order_by(*order).distinct()
+    return queryset.order_by(*order)
 
 
 def public_credentials():
@@ -111,7 +116,8 @@ def public_credentials():
     return Credential.objects.filter(
         Q(expires_on__isnull=True) | Q(expires_on__gte=timezone.localdate()),
         person__isnull=True, replaced_at__isnull=True, verification=VerificationState.VERIFIED,
-    ).only("id", "provider_id", "type", "issued_on", "expires_on").order_by("type")
+    ).exclude(type__in=REQUIRED_FOR_PERSON).only(
+        "id", "provider_id", "type", "issued_on", "expires_on").order_by("type")
 
 
 def providers_for_list():

@@ -163,6 +163,12 @@ class Provider(AdmissionWorkflow, TimeStamped):
         return instance
 
     @property
+    def is_public(self) -> bool:
+        """Whether a listing of this provider is published by name (retired teachers are
+        in the pool, shown in aggregate only)."""
+        return self.kind != ProviderKind.RETIRED_TEACHER
+
+    @property
     def is_organisation(self) -> bool:
         return self.kind in ProviderKind.organisations()
 
@@ -936,6 +942,10 @@ class CandidateList(models.Model):
     offering_count = models.PositiveIntegerField(_("offerings"), default=0)
     pdf = models.FileField(_("PDF"), upload_to=candidate_list_path, blank=True)
     xlsx = models.FileField(_("Excel workbook"), upload_to=candidate_list_path, blank=True)
+    transition_id = models.PositiveBigIntegerField(
+        null=True, blank=True, unique=True, editable=False,
+        help_text="The timeline entry whose transition made this version, if any.",
+    )
 
     class Meta:
         ordering = ["-version"]

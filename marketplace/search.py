@@ -88,9 +88,12 @@ def search(queryset, query: str, *, field: str = "search_document", title: str =
     if not terms:
         return queryset.annotate(title_hit=Value(False, output_field=BooleanField()))
     if connection.vendor == "postgresql":
-        queryset = queryset.annotate(
+        # Matched in a subquery on the offerings table alone, so that the planner answers
+        # it from the GIN index whatever the outer query joins, sorts or counts.
+        matching = queryset.model.objects.alias(
             search_vector=SearchVector(field, config="simple")
         ).filter(search_vector=SearchQuery(_tsquery(terms), config="simple", search_type="raw"))
+        queryset = queryset.filter(pk__in=matching.values("pk"))
     else:
         for term in terms:
             needle = f" {term.text}" if term.prefix else f" {term.text} "

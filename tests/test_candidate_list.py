@@ -118,9 +118,53 @@ def test_no_private_data_reaches_the_downloads(listed, client):
 def test_before_the_first_version_a_download_says_it_is_being_prepared(db, client):
     with mock.patch("cms.views.refresh_candidate_list.delay") as queued:
         response = client.get("/downloads/candidate-list.pdf")
+        again = client.get("/downloads/candidate-list.xlsx")
+    assert again.status_code == 503  # still being prepared: not queued a second time
     assert response.status_code == 503 and response["Retry-After"] == "60"
     assert "正在生成" in response.content.decode()
     queued.assert_called_once()
+
+
+def test_the_first_download_makes_the_first_version_when_tasks_run_inline(db, client):
+    provider = ProviderFactory(listed=True)
+    OfferingFactory(provider=provider, review="verified")
+    sync_provider_page(provider)
+    status, data = download(client, "/downloads/candidate-list.xlsx")
+    assert status == 200 and provider.name in xlsx_text(data)
+    assert CandidateList.objects.count() == 1
+
+
+def test_vendor_text_in_the_workbook_stays_text(db, client):
+    provider = ProviderFactory(listed=True, name='=HYPERLINK("http://x.example/","点我")')
+    OfferingFactory(provider=provider, review="verified", title="+1+1")
+    sync_provider_page(provider)
+    refresh_candidate_list("test")
+    with CandidateList.current().xlsx.open("rb") as stored:
+        sheet = load_workbook(io.BytesIO(stored.read())).active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value in (provider.name, "+1+1")]
+    assert len(cells) == 2 and all(c.data_type == "s" for c in cells)
+
+
+def test_a_redelivered_listing_task_makes_no_second_version_or_notice(listed):
+    from cms.tasks import provider_list_changed
+    from workflows.models import TimelineEntry
+
+    entry = TimelineEntry.objects.filter(object_id=listed.pk, action="approve_listing").get()
+    again = provider_list_changed(listed.pk, S.CONTRACT, S.LISTED, entry.pk)
+    assert again == 1 and CandidateList.objects.count() == 1
+    assert NoticePage.objects.filter(provider=listed).count() == 1
+
+
+def test_retired_teachers_are_not_listed_by_name(db, client):
+    teacher = ProviderFactory(listed=True, kind="retired_teacher", credit_code="",
+                              name="王建国")
+    OfferingFactory(provider=teacher, review="verified", title="合唱团训练")
+    assert sync_provider_page(teacher) is None or not teacher.page.live
+    refresh_candidate_list("test")
+    assert CandidateList.current().provider_count == 0
+    _, data = download(client, "/downloads/candidate-list.xlsx")
+    assert "王建国" not in xlsx_text(data)
+    assert "王建国" not in client.get("/catalogue/?q=合唱").content.decode()
 
 
 def test_unknown_versions_and_formats_are_not_found(listed, client):

@@ -125,3 +125,19 @@ def test_the_search_box_keeps_the_query_and_says_what_was_searched(client, catal
     body = client.get(catalogue["url"] + "?q=剪纸").content.decode()
     assert 'value="剪纸"' in body
     assert "“剪纸”" in body
+
+
+def test_junk_values_share_the_cached_list_of_the_filters_they_amount_to(client, catalogue):
+    client.get(catalogue["url"] + "?grade=99&sort=drop")
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(catalogue["url"] + "?grade=abc&page=x").content.decode()
+    assert "少儿编程入门" in body
+    assert not [q for q in queries if "marketplace_offering" in q["sql"]]
+
+
+def test_renaming_a_provider_refreshes_the_cached_catalogue(client, catalogue):
+    client.get(catalogue["url"])
+    provider = Offering.objects.get(title="少儿编程入门").provider
+    provider.name = "滨江区未来编程学堂"
+    provider.save()
+    assert "滨江区未来编程学堂" in client.get(catalogue["url"]).content.decode()

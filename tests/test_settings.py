@@ -31,10 +31,20 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
         "check", "--deploy", "--fail-level", "WARNING",
         env={"PRODUCTION": "true", "SECRET_KEY": STRONG_KEY,
              "ALLOWED_HOSTS": "bureau.example.cn", "FIELD_ENCRYPTION_SALT": "salt",
-             "VAR_DIR": str(tmp_path)},
+             "CACHE_URL": "redis://127.0.0.1:6379/1", "VAR_DIR": str(tmp_path)},
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_check_wants_a_cache_shared_by_all_processes(settings):
+    from cms.checks import shared_cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in shared_cache()] == ["cms.W001"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:6379/1"}}
+    assert shared_cache() == []
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):

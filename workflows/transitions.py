@@ -148,7 +148,7 @@ def run(obj, name: str, *, by, comment: str = "", reason: str = "", internal_not
             getattr(locked, name)(by=by, description=comment or None)
             locked.save()
             statelog = StateLog.objects.for_(locked).order_by("-timestamp", "-pk").first()
-            TimelineEntry.objects.create(
+            entry = TimelineEntry.objects.create(
                 content_type=ContentType.objects.get_for_model(model), object_id=locked.pk,
                 statelog=statelog, actor=by if by and by.is_authenticated else None,
                 action=name, source_state=source, target_state=locked.state,
@@ -157,7 +157,8 @@ def run(obj, name: str, *, by, comment: str = "", reason: str = "", internal_not
             target = locked.state
             transaction.on_commit(
                 lambda: transitioned.send(sender=model, instance=model.objects.get(pk=locked.pk),
-                                          name=name, source=source, target=target, by=by)
+                                          name=name, source=source, target=target, by=by,
+                                          entry=entry)
             )
     except ConcurrentTransition as exc:
         raise StaleEntry from exc

@@ -46,12 +46,6 @@ def remove_search_index(apps, schema_editor):
         schema_editor.remove_index(apps.get_model("marketplace", "Offering"), search_index())
 
 
-def resync_roles(apps, schema_editor):
-    from marketplace.roles import sync_roles
-
-    sync_roles(apps)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -78,6 +72,7 @@ class Migration(migrations.Migration):
                 ("offering_count", models.PositiveIntegerField(default=0, verbose_name="offerings")),
                 ("pdf", models.FileField(blank=True, upload_to=marketplace.models.candidate_list_path, verbose_name="PDF")),
                 ("xlsx", models.FileField(blank=True, upload_to=marketplace.models.candidate_list_path, verbose_name="Excel workbook")),
+                ("transition_id", models.PositiveBigIntegerField(blank=True, editable=False, help_text="The timeline entry whose transition made this version, if any.", null=True, unique=True)),
             ],
             options={
                 "verbose_name": "candidate list version",
@@ -85,8 +80,4 @@ class Migration(migrations.Migration):
                 "ordering": ["-version"],
             },
         ),
-        migrations.DeleteModel(name="Notice"),
-        # Notices are Wagtail pages now (cms.NoticePage): the roles lose the old model's
-        # permissions; editors keep page permissions.
-        migrations.RunPython(resync_roles, migrations.RunPython.noop),
     ]

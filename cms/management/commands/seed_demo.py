@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.core.management import BaseCommand, call_command
 from django.db import transaction
+from django.utils.html import escape
 from wagtail.models import Site
 
 from cms.catalogue import invalidate
@@ -127,26 +128,28 @@ class Command(BaseCommand):
 
     def seed_provider_notices(self):
         existing = set(NoticePage.objects.exclude(provider=None).values_list("kind", "provider"))
-        for provider in Provider.objects.exclude(listed_on=None).order_by("listed_on", "pk"):
+        named = Provider.objects.exclude(listed_on=None).exclude(kind="retired_teacher")
+        for provider in named.order_by("listed_on", "pk"):
             if (NoticeKind.LISTING, provider.pk) in existing:
                 continue
             end = provider.listed_on + dt.timedelta(days=7)
+            name = escape(provider.name)
             publish_notice(
                 NoticeKind.LISTING, provider, on=provider.listed_on,
                 title=f"关于{provider.name}纳入课后服务校外资源备选清单的公示",
                 body=f"<p>经申报、资质审核、课程内容审核、背景审查和准入协议签订，"
-                     f"{provider.name}（{KIND_ZH[provider.kind]}）拟纳入{DISTRICT}中小学"
+                     f"{name}（{KIND_ZH[provider.kind]}）拟纳入{DISTRICT}中小学"
                      f"课后服务校外资源备选清单。公示期为{provider.listed_on:%Y年%m月%d日}至"
                      f"{end:%Y年%m月%d日}。如有异议，请在公示期内以书面形式向{BUREAU}"
                      f"基础教育科反映，联系电话0571-86012345。</p>",
             )
-        for provider in Provider.objects.filter(state="exited").exclude(listed_on=None):
+        for provider in named.filter(state="exited"):
             if (NoticeKind.EXIT, provider.pk) in existing:
                 continue
             publish_notice(
                 NoticeKind.EXIT, provider, on=dt.date(2026, 7, 14),
                 title=f"关于{provider.name}退出课后服务校外资源备选清单的公示",
-                body=f"<p>{provider.name}在提供课后服务期间存在在校招揽生源、未按协议提供服务等"
+                body=f"<p>{escape(provider.name)}在提供课后服务期间存在在校招揽生源、未按协议提供服务等"
                      f"问题，经调查核实，根据退出机制规定，自即日起移出{DISTRICT}课后服务校外"
                      f"资源备选清单，十二个月内不得重新申请。各学校应立即停止与其合作。</p>",
             )
