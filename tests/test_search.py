@@ -109,7 +109,7 @@ def test_editing_an_offering_updates_what_search_finds(catalogue):
 @pytest.mark.skipif(connection.vendor != "postgresql",
                     reason="the GIN index exists on PostgreSQL only")
 def test_postgresql_answers_a_search_from_the_gin_index(catalogue):
-    # The expression Django writes for a search must be the indexed one.
+    # A search is answered from the GIN index on the stored tsvector.
     queryset = search_offerings(Offering.objects.only("pk").order_by(), "剪纸")
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:

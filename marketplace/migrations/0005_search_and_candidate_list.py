@@ -4,8 +4,6 @@ from django.db import migrations, models
 
 import marketplace.models
 
-INDEX_NAME = "offering_search_gin"
-
 
 def fill_search_documents(apps, schema_editor):
     from django.utils import translation
@@ -27,23 +25,28 @@ def fill_search_documents(apps, schema_editor):
     Offering.objects.bulk_update(batch, ["search_document"], batch_size=500)
 
 
-def search_index():
-    from django.contrib.postgres.indexes import GinIndex
-    from django.contrib.postgres.search import SearchVector
+# PostgreSQL keeps the token document as a stored tsvector ('simple' configuration: no
+# stemming, no stop words) with a GIN index; SQLite matches the same tokens with LIKE.
+ADD_VECTOR = """
+ALTER TABLE marketplace_offering ADD COLUMN search_vector tsvector
+    GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, coalesce(search_document, '')))
+    STORED;
+CREATE INDEX offering_search_gin ON marketplace_offering USING gin (search_vector);
+"""
+DROP_VECTOR = """
+DROP INDEX IF EXISTS offering_search_gin;
+ALTER TABLE marketplace_offering DROP COLUMN IF EXISTS search_vector;
+"""
 
-    return GinIndex(SearchVector("search_document", config="simple"), name=INDEX_NAME)
 
-
-def add_search_index(apps, schema_editor):
-    # A GIN index over to_tsvector('simple', search_document) exists on PostgreSQL only;
-    # SQLite matches the same tokens with LIKE.
+def add_search_vector(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.add_index(apps.get_model("marketplace", "Offering"), search_index())
+        schema_editor.execute(ADD_VECTOR)
 
 
-def remove_search_index(apps, schema_editor):
+def remove_search_vector(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.remove_index(apps.get_model("marketplace", "Offering"), search_index())
+        schema_editor.execute(DROP_VECTOR)
 
 
 class Migration(migrations.Migration):
@@ -59,7 +62,7 @@ class Migration(migrations.Migration):
             field=models.TextField(blank=True, default="", editable=False),
         ),
         migrations.RunPython(fill_search_documents, migrations.RunPython.noop),
-        migrations.RunPython(add_search_index, remove_search_index),
+        migrations.RunPython(add_search_vector, remove_search_vector),
         migrations.CreateModel(
             name="CandidateList",
             fields=[
