@@ -57,7 +57,7 @@ def _key(filters: dict, page: str) -> str:
 def choices() -> dict:
     return {
         "category": Category.choices,
-        "kind": [c for c in ProviderKind.choices if c[0] != ProviderKind.RETIRED_TEACHER],
+        "kind": [(kind.value, kind.label) for kind in ProviderKind.named_in_public()],
         "delivery": Delivery.choices, "grade": [(n, n) for n in range(1, 10)],
         "town": list(Town.objects.order_by("district", "name").values_list("pk", "name")),
     }

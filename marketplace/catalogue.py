@@ -68,11 +68,10 @@ def active_filters(filters: dict) -> dict:
 
 
 def listed_providers():
-    """Providers on the public list: listed, with a live public page. Retired teachers
-    are never on it: a retired teacher's provider name is their own name, so the public
-    only sees the pool in aggregate (cms.RetiredTeacherPoolPage)."""
-    return Provider.objects.filter(state=AdmissionState.LISTED, page__live=True).exclude(
-        kind=ProviderKind.RETIRED_TEACHER)
+    """Providers on the public list: listed, with a live public page, of a kind published
+    by name (``ProviderKind.named_in_public``)."""
+    return Provider.objects.filter(state=AdmissionState.LISTED, page__live=True,
+                                   kind__in=ProviderKind.named_in_public())
 
 
 def public_offerings():

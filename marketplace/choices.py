@@ -15,6 +15,12 @@ class ProviderKind(models.TextChoices):
     def organisations(cls):
         return {cls.INSTITUTION, cls.VENUE}
 
+    @classmethod
+    def named_in_public(cls):
+        """Kinds whose listings are published by name. A retired teacher's provider name
+        is their own name: the public sees the retired-teacher pool only in aggregate."""
+        return [kind for kind in cls if kind != cls.RETIRED_TEACHER]
+
 
 class CredentialType(models.TextChoices):
     BUSINESS_LICENCE = "business_licence", _("Business licence")

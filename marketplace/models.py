@@ -166,7 +166,7 @@ class Provider(AdmissionWorkflow, TimeStamped):
     def is_public(self) -> bool:
         """Whether a listing of this provider is published by name (retired teachers are
         in the pool, shown in aggregate only)."""
-        return self.kind != ProviderKind.RETIRED_TEACHER
+        return self.kind in ProviderKind.named_in_public()
 
     @property
     def is_organisation(self) -> bool:

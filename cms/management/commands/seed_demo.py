@@ -12,7 +12,7 @@ from cms.models import HomePage, NoticePage, RetiredTeacherPoolPage, StandardPag
 from cms.notices import notice_index, publish_notice
 from cms.publishing import sync_provider_page
 from cms.tasks import refresh_candidate_list
-from marketplace.choices import NoticeKind
+from marketplace.choices import NoticeKind, ProviderKind
 from marketplace.management.commands.seed_marketplace import BUREAU, DISTRICT, KIND_ZH
 from marketplace.models import BureauSettings, CandidateList, Provider
 
@@ -128,7 +128,8 @@ class Command(BaseCommand):
 
     def seed_provider_notices(self):
         existing = set(NoticePage.objects.exclude(provider=None).values_list("kind", "provider"))
-        named = Provider.objects.exclude(listed_on=None).exclude(kind="retired_teacher")
+        named = Provider.objects.exclude(listed_on=None).filter(
+            kind__in=ProviderKind.named_in_public())
         for provider in named.order_by("listed_on", "pk"):
             if (NoticeKind.LISTING, provider.pk) in existing:
                 continue
