@@ -4,14 +4,13 @@ Forms validate what a vendor typed; the writes themselves go through
 ``marketplace.services`` (which checks ownership and the entry's state).
 """
 
-import re
-
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +25,14 @@ from marketplace.models import (
     Town,
     id_number_digest,
 )
-from marketplace.validators import normalise_identifier, validate_id_number, validate_phone
+from marketplace.validators import (
+    TextLengthValidator,
+    normalise_identifier,
+    normalise_phone,
+    validate_credit_code,
+    validate_id_number,
+    validate_phone,
+)
 from media.validation import PrivateFileField
 from workflows import policy
 from workflows.admission import AdmissionState
@@ -57,7 +63,51 @@ def _label(model, field_name):
 
 
 def _strip_spaces(value: str) -> str:
-    return re.sub(r"\s+", "", value or "")
+    """A phone number as stored: half-width, without spaces."""
+    return normalise_phone(value)
+
+
+def _limit_long_texts(form) -> None:
+    """Each text box with a limit says it, and says by how much a text is too long.
+
+    No ``maxlength`` attribute: a browser would silently cut a pasted text at the limit
+    (and count its line breaks differently); the server's message loses nothing.
+    """
+    for field in form.fields.values():
+        if not isinstance(field.widget, forms.Textarea) or not field.max_length:
+            continue
+        field.validators = [v for v in field.validators
+                            if not isinstance(v, MaxLengthValidator)]
+        field.validators.append(TextLengthValidator(field.max_length))
+        field.widget.attrs.pop("maxlength", None)
+        limit = format_lazy(_("At most {} characters."), field.max_length)
+        field.help_text = format_lazy("{} {}", field.help_text, limit) if field.help_text \
+            else limit
+
+
+def _bound_numbers(form) -> None:
+    """A number box takes its model column's range: one range, one message (the form's
+    own "at least 0" of a positive column would otherwise speak before the model's)."""
+    for name, field in form.fields.items():
+        if not isinstance(field, forms.IntegerField):  # DecimalField included
+            continue
+        bounds = [v for v in form._meta.model._meta.get_field(name).validators
+                  if isinstance(v, MinValueValidator | MaxValueValidator)]
+        if not bounds:
+            continue
+        field.validators = [v for v in field.validators
+                            if not isinstance(v, MinValueValidator | MaxValueValidator)]
+        field.validators += bounds
+        field.min_value = next(
+            (v.limit_value for v in bounds if isinstance(v, MinValueValidator)), None)
+        field.max_value = next(
+            (v.limit_value for v in bounds if isinstance(v, MaxValueValidator)), None)
+        if isinstance(field.widget, forms.NumberInput):
+            for attr, value in (("min", field.min_value), ("max", field.max_value)):
+                if value is None:
+                    field.widget.attrs.pop(attr, None)
+                else:
+                    field.widget.attrs[attr] = value
 
 
 class DateInput(forms.DateInput):
@@ -183,6 +233,10 @@ class ApplyForm(forms.Form):
 
 
 # --- the application's steps ---------------------------------------------------------------
+#: How long an identifier may be as typed (with spaces); it is stored without them.
+CREDIT_CODE_TYPED_LENGTH = ID_NUMBER_TYPED_LENGTH = 24
+
+
 class ProviderDetailsForm(forms.ModelForm):
     class Meta:
         model = Provider
@@ -210,10 +264,24 @@ class ProviderDetailsForm(forms.ModelForm):
             del self.fields["credit_code"]
             del self.fields["legal_representative"]
         else:
-            self.fields["credit_code"].required = True
-            self.fields["credit_code"].error_messages["required"] = gettext(
+            field = self.fields["credit_code"]
+            field.required = True
+            field.error_messages["required"] = gettext(
                 "Institutions and venues must give their unified social credit code.")
+            # Typed with spaces or in full-width characters it is longer than the 18
+            # characters it is stored as: the length is checked once normalised.
+            field.max_length = CREDIT_CODE_TYPED_LENGTH
+            field.validators = [v for v in field.validators
+                                if not isinstance(v, MaxLengthValidator)]
+            field.widget.attrs["maxlength"] = CREDIT_CODE_TYPED_LENGTH
         self.fields["service_area"].queryset = Town.objects.order_by("district", "name")
+        _limit_long_texts(self)
+
+    def clean_credit_code(self):
+        code = normalise_identifier(self.cleaned_data.get("credit_code"))
+        if code:
+            validate_credit_code(code)
+        return code
 
     def clean_contact_phone(self):
         return _strip_spaces(self.cleaned_data["contact_phone"])
@@ -224,7 +292,7 @@ class PersonForm(forms.ModelForm):
     shown again: it stays on file unless a new one is typed."""
 
     id_number = forms.CharField(
-        label=_label(Person, "id_number"), max_length=24, required=True,
+        label=_label(Person, "id_number"), max_length=ID_NUMBER_TYPED_LENGTH, required=True,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
                                       "autocapitalize": "characters"}),
     )
@@ -321,6 +389,8 @@ class OfferingForm(forms.ModelForm):
             "Only for courses that parents pay for; at most %(cap)s yuan. Leave empty "
             "otherwise."
         ) % {"cap": policy.personalised_course_cap()}
+        _limit_long_texts(self)
+        _bound_numbers(self)
 
 
 class CredentialForm(forms.Form):
@@ -388,6 +458,10 @@ class SubmitForm(forms.Form):
         help_text=_("For example what you changed since the last review."),
     )
     expected_state = forms.ChoiceField(choices=AdmissionState.choices, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _limit_long_texts(self)
 
 
 class SignForm(forms.Form):

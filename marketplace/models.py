@@ -11,7 +11,6 @@ import hmac
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -43,8 +42,10 @@ from marketplace.choices import (
 )
 from marketplace.search import document_tokens
 from marketplace.validators import (
+    TextLengthValidator,
     mask_id_number,
     normalise_identifier,
+    number_range,
     validate_credit_code,
     validate_id_number,
     validate_phone,
@@ -56,7 +57,20 @@ from workflows.booking import BookingWorkflow
 from workflows.checks import CheckState, CheckWorkflow
 from workflows.exit import ExitWorkflow
 
-GRADE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(9)]
+GRADE_VALIDATORS = number_range(1, 9)
+
+#: Length limits of the texts people type (characters). Enough for what a bureau form
+#: asks; a 200,000-character text is a paste gone wrong, not a course outline.
+NOTE_LIMIT = 1000
+DESCRIPTION_LIMIT = 2000
+OUTLINE_LIMIT = 3000
+
+
+def bounded_text(verbose_name, limit: int, **kwargs) -> models.TextField:
+    """A text column with a limit that every path enforces: the portal's forms, the
+    Wagtail admin and anything that calls ``full_clean()``."""
+    return models.TextField(verbose_name, max_length=limit,
+                            validators=[TextLengthValidator(limit)], **kwargs)
 
 
 class User(AbstractUser):
@@ -119,7 +133,7 @@ class Provider(AdmissionWorkflow, TimeStamped):
     service_area = models.ManyToManyField(
         Town, verbose_name=_("service area"), related_name="providers", blank=True
     )
-    description = models.TextField(_("description"), blank=True)
+    description = bounded_text(_("description"), DESCRIPTION_LIMIT, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("account"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="providers",
@@ -150,6 +164,7 @@ class Provider(AdmissionWorkflow, TimeStamped):
         return self.name
 
     def save(self, *args, **kwargs):
+        self.credit_code = normalise_identifier(self.credit_code)
         super().save(*args, **kwargs)
         loaded = getattr(self, "_loaded_name", None)
         if loaded is not None and loaded != self.name:
@@ -356,7 +371,7 @@ class Credential(TimeStamped):
         related_name="+", verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_note = models.TextField(_("review note"), blank=True)
+    review_note = bounded_text(_("review note"), NOTE_LIMIT, blank=True)
     replaced_at = models.DateTimeField(_("replaced"), null=True, blank=True)
 
     class Meta:
@@ -421,7 +436,7 @@ class BackgroundCheck(CheckWorkflow, TimeStamped):
         _("official result file"), storage=private_storage, upload_to=PrivatePath("checks"),
         blank=True, max_length=255,
     )
-    note = models.TextField(_("note"), blank=True)
+    note = bounded_text(_("note"), NOTE_LIMIT, blank=True)
 
     class Meta:
         ordering = ["-checked_on", "-created_at"]
@@ -482,27 +497,27 @@ class Offering(TimeStamped):
     grade_from = models.PositiveSmallIntegerField(_("from grade"), validators=GRADE_VALIDATORS)
     grade_to = models.PositiveSmallIntegerField(_("to grade"), validators=GRADE_VALIDATORS)
     session_minutes = models.PositiveSmallIntegerField(
-        _("session length (minutes)"), validators=[MinValueValidator(20), MaxValueValidator(240)]
+        _("session length (minutes)"), validators=number_range(20, 240)
     )
     capacity = models.PositiveSmallIntegerField(
-        _("students per group"), validators=[MinValueValidator(1), MaxValueValidator(500)]
+        _("students per group"), validators=number_range(1, 500)
     )
     price_per_session = models.DecimalField(
         _("price per session (CNY)"), max_digits=8, decimal_places=2,
-        validators=[MinValueValidator(0)],
+        validators=number_range(0),
     )
     price_per_student_term = models.DecimalField(
         _("price per student per term (CNY)"), max_digits=8, decimal_places=2,
-        null=True, blank=True, validators=[MinValueValidator(0)],
+        null=True, blank=True, validators=number_range(0),
     )
-    outline = models.TextField(_("course outline"))
-    safety_measures = models.TextField(_("safety measures"))
-    materials = models.TextField(_("materials and equipment"), blank=True)
+    outline = bounded_text(_("course outline"), OUTLINE_LIMIT)
+    safety_measures = bounded_text(_("safety measures"), DESCRIPTION_LIMIT)
+    materials = bounded_text(_("materials and equipment"), NOTE_LIMIT, blank=True)
     review = models.CharField(
         _("content review"), max_length=16, choices=VerificationState.choices,
         default=VerificationState.PENDING,
     )
-    review_note = models.TextField(_("review note"), blank=True)
+    review_note = bounded_text(_("review note"), NOTE_LIMIT, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     search_document = models.TextField(editable=False, blank=True, default="")
 
@@ -650,17 +665,17 @@ class Booking(BookingWorkflow, TimeStamped):
     grade_from = models.PositiveSmallIntegerField(_("from grade"), validators=GRADE_VALIDATORS)
     grade_to = models.PositiveSmallIntegerField(_("to grade"), validators=GRADE_VALIDATORS)
     student_count = models.PositiveSmallIntegerField(
-        _("number of students"), validators=[MinValueValidator(1)]
+        _("number of students"), validators=number_range(1)
     )
     price_per_session = models.DecimalField(
         _("agreed price per session (CNY)"), max_digits=8, decimal_places=2,
-        validators=[MinValueValidator(0)],
+        validators=number_range(0),
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT,
         related_name="+",
     )
-    note = models.TextField(_("note"), blank=True)
+    note = bounded_text(_("note"), NOTE_LIMIT, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -848,10 +863,10 @@ class Evaluation(TimeStamped):
     )
     score = models.DecimalField(
         _("score (0–100)"), max_digits=5, decimal_places=2, null=True, blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        validators=number_range(0, 100),
     )
     answers = models.JSONField(_("answers by criterion"), default=dict, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = bounded_text(_("comment"), DESCRIPTION_LIMIT, blank=True)
     occurred_on = models.DateField(_("date"), default=timezone.localdate)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
@@ -887,7 +902,7 @@ class ExitCase(ExitWorkflow, TimeStamped):
     )
     trigger = models.CharField(_("opened because of"), max_length=32, choices=ExitTrigger.choices)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
-    evidence = models.TextField(_("evidence"), blank=True)
+    evidence = bounded_text(_("evidence"), DESCRIPTION_LIMIT, blank=True)
     evidence_file = models.FileField(
         _("evidence file"), storage=private_storage, upload_to=PrivatePath("exit-evidence"),
         blank=True, max_length=255,
@@ -901,7 +916,7 @@ class ExitCase(ExitWorkflow, TimeStamped):
         on_delete=models.PROTECT, related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
+    decision_note = bounded_text(_("decision note"), DESCRIPTION_LIMIT, blank=True)
     reapply_allowed_from = models.DateField(_("may re-apply from"), null=True, blank=True)
 
     class Meta:

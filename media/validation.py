@@ -8,7 +8,9 @@ before it is stored:
    is refused, and the message says what it looks like);
 3. its name's extension agrees with its content (a PNG named ``.pdf`` is refused);
 4. it opens: a PDF must parse with pypdf, have pages and need no password; an image
-   must pass Pillow's ``verify()`` and then decode completely.
+   must pass Pillow's ``verify()`` and then decode completely;
+5. a PDF holds no active content: no JavaScript, no action that starts a program, no
+   attached files (these run or open on a reviewer's computer).
 
 Messages speak to a vendor, not to a developer: they say what is wrong with the file
 and, where it helps, what to do about it.
@@ -16,10 +18,12 @@ and, where it helps, what to do about it.
 
 import math
 import os
+import re
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 PDF = "application/pdf"
@@ -137,12 +141,88 @@ def _check_pdf(file) -> None:
                     code="encrypted",
                 )
         pages = len(reader.pages)
+        file.seek(0)
+        active = _pdf_active_content(reader, file.read())
     except ValidationError:
         raise
     except Exception as exc:  # pypdf raises many kinds of errors on broken files
         raise damaged from exc
     if pages < 1:
         raise damaged
+    if active:
+        what = gettext(", ").join(
+            str(ACTIVE_CONTENT_LABELS[k]) for k in (JAVASCRIPT, LAUNCH, ATTACHMENT)
+            if k in active)
+        raise ValidationError(
+            _("This PDF contains active content (%(what)s). Documents for review may not "
+              "run scripts, start programs or carry other files: please print it to a new "
+              "PDF, or scan the paper document, and upload that file."),
+            code="active_content", params={"what": what},
+        )
+
+
+#: Kinds of active content a PDF may hold, as a vendor is told of them.
+JAVASCRIPT, LAUNCH, ATTACHMENT = "javascript", "launch", "attachment"
+ACTIVE_CONTENT_LABELS = {
+    JAVASCRIPT: _("JavaScript"),
+    LAUNCH: _("an action that starts a program"),
+    ATTACHMENT: _("attached files"),
+}
+#: Defence in depth: these names written out plainly anywhere in the file (also in an
+#: object nothing refers to). Long names only: a short one such as /JS turns up by
+#: chance in compressed image data.
+_ACTIVE_NAMES = {
+    b"JavaScript": JAVASCRIPT, b"Launch": LAUNCH, b"EmbeddedFile": ATTACHMENT,
+    b"EmbeddedFiles": ATTACHMENT, b"FileAttachment": ATTACHMENT,
+}
+_ACTIVE_NAME_RE = re.compile(
+    rb"/(" + b"|".join(sorted(_ACTIVE_NAMES, key=len, reverse=True)) + rb")(?=[\s/<>\[\]()%{}]|$)")
+
+
+def _active_in(obj) -> set[str]:
+    """What one PDF dictionary makes active: an action (/S /JavaScript or /Launch, or a
+    /JS script), a name tree of scripts or of attached files, an embedded file, a file
+    specification carrying one, or a file attachment annotation."""
+    def name(key):
+        value = obj.get(key)
+        return value.get_object() if value is not None else None
+
+    found = set()
+    action = name("/S")
+    if action == "/JavaScript" or "/JS" in obj:
+        found.add(JAVASCRIPT)
+    if action == "/Launch":
+        found.add(LAUNCH)
+    if "/JavaScript" in obj:  # the document's /Names tree of scripts
+        found.add(JAVASCRIPT)
+    if ("/EmbeddedFiles" in obj or "/EF" in obj or name("/Type") == "/EmbeddedFile"
+            or name("/Subtype") == "/FileAttachment"):
+        found.add(ATTACHMENT)
+    return found
+
+
+def _pdf_active_content(reader, data: bytes) -> set[str]:
+    """Active content of a PDF: every object reachable from its trailer is looked at (the
+    catalog with its /OpenAction, /AA and /Names, the pages with their annotations and
+    actions, outlines, form fields; objects inside compressed object streams too, as
+    pypdf resolves them), and the raw bytes are searched for the same names."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    found, seen, stack = set(), set(), [reader.trailer]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            if (obj.idnum, obj.generation) in seen:
+                continue
+            seen.add((obj.idnum, obj.generation))
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):  # streams too: their dictionary
+            found |= _active_in(obj)
+            stack.extend(value for key, value in obj.items() if key != "/Encrypt")
+        elif isinstance(obj, ArrayObject):
+            stack.extend(obj)
+    found.update(_ACTIVE_NAMES[m.group(1)] for m in _ACTIVE_NAME_RE.finditer(data))
+    return found
 
 
 def _jpeg_is_complete(data: bytes) -> bool:
@@ -217,9 +297,9 @@ def validate_upload(uploaded_file, *, max_bytes: int | None = None) -> str:
     """Check an uploaded file and return its content type, detected from its bytes.
 
     Raises ``ValidationError`` (with a ``code``: ``empty``, ``too_large``,
-    ``not_allowed``, ``extension_mismatch``, ``damaged``, ``encrypted`` or
-    ``too_many_pixels``) when the file must be refused. The file is always left
-    positioned at its start.
+    ``not_allowed``, ``extension_mismatch``, ``damaged``, ``encrypted``,
+    ``active_content`` or ``too_many_pixels``) when the file must be refused. The file
+    is always left positioned at its start.
     """
     if max_bytes is None:
         max_bytes = getattr(settings, "UPLOAD_MAX_BYTES", 10 * MIB)

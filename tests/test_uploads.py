@@ -10,9 +10,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image, ImageFile
 from pypdf import PdfReader, PdfWriter
+from pypdf.actions import JavaScript, PageTrigger
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
 
 from media.pdf import html_to_pdf
-from media.validation import ACCEPT, ALLOWED, PrivateFileField, validate_upload
+from media.validation import ACCEPT, ALLOWED, PDF, PrivateFileField, validate_upload
 
 
 @pytest.fixture(autouse=True)
@@ -203,6 +211,111 @@ def test_an_image_with_too_many_pixels_is_refused_before_decoding(monkeypatch):
     monkeypatch.setattr("media.validation.MAX_IMAGE_PIXELS", 1000)
     error = refusal(upload("scan.png", image_bytes("PNG", size=(100, 100))))
     assert error.code == "too_many_pixels"
+
+
+# --- active content in PDFs ------------------------------------------------------
+
+def rewritten(pdf_bytes, change) -> bytes:
+    """The PDF after ``change(writer)``, written out again."""
+    writer = PdfWriter(clone_from=io.BytesIO(pdf_bytes))
+    change(writer)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def open_action(action: dict):
+    def change(writer):
+        writer._root_object[NameObject("/OpenAction")] = writer._add_object(
+            DictionaryObject({NameObject(k): v for k, v in action.items()}))
+    return change
+
+
+def annotate(annotation: dict):
+    def change(writer):
+        writer.add_annotation(0, DictionaryObject(
+            {NameObject("/Type"): NameObject("/Annot"),
+             NameObject("/Rect"): ArrayObject([NumberObject(n) for n in (10, 10, 60, 60)]),
+             **{NameObject(k): v for k, v in annotation.items()}}))
+    return change
+
+
+def add_js(writer):
+    """Document-level JavaScript (pypdf's ``add_js``, renamed in pypdf 7)."""
+    writer.add_open_action(JavaScript("app.alert('hi');"))
+
+
+def launch_action():
+    return DictionaryObject({NameObject("/S"): NameObject("/Launch"),
+                             NameObject("/F"): TextStringObject("cmd.exe")})
+
+
+HOSTILE_PDFS = {
+    "document-level JavaScript": (add_js, "JavaScript"),
+    "JavaScript run when a page opens": (
+        lambda w: w.pages[0].add_action(PageTrigger.OPEN, JavaScript("app.alert(2)")),
+        "JavaScript"),
+    "JavaScript run on opening": (open_action({
+        "/S": NameObject("/JavaScript"), "/JS": TextStringObject("app.alert(1)")}),
+        "JavaScript"),
+    "a program launched on opening": (open_action({
+        "/S": NameObject("/Launch"), "/F": TextStringObject("calc.exe")}),
+        "an action that starts a program"),
+    "an attached file": (lambda w: w.add_attachment("invoice.exe", b"MZ\x90\x00"),
+                         "attached files"),
+    "a file attachment annotation": (annotate({
+        "/Subtype": NameObject("/FileAttachment"),
+        "/FS": DictionaryObject({NameObject("/Type"): NameObject("/Filespec"),
+                                 NameObject("/F"): TextStringObject("a.exe")})}),
+        "attached files"),
+    "a link that starts a program": (annotate({
+        "/Subtype": NameObject("/Link"), "/A": launch_action()}),
+        "an action that starts a program"),
+    "a page action that starts a program": (
+        lambda w: w.pages[0].__setitem__(NameObject("/AA"), DictionaryObject(
+            {NameObject("/O"): launch_action()})),
+        "an action that starts a program"),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_PDFS))
+def test_a_pdf_with_active_content_is_refused_and_says_what_it_holds(pdf_bytes, case):
+    change, what = HOSTILE_PDFS[case]
+    error = refusal(upload("licence.pdf", rewritten(pdf_bytes, change)))
+    assert error.code == "active_content"
+    assert f"({what})" in message(error)
+
+
+def test_active_content_behind_escaped_names_is_found_by_walking_the_document(pdf_bytes):
+    """``/J#61vaScript`` is ``/JavaScript`` to a PDF reader but not to a byte search."""
+    data = rewritten(pdf_bytes, add_js)
+    data = data.replace(b"/JavaScript", b"/J#61vaScript")
+    assert b"/JavaScript" not in data
+    assert refusal(upload("licence.pdf", data)).code == "active_content"
+
+
+def test_an_object_nothing_refers_to_is_still_searched_for_active_names(pdf_bytes):
+    """A viewer that rebuilds a damaged cross-reference table may find such an object."""
+    data = pdf_bytes + b"\n99 0 obj\n<< /S /Launch /F (calc.exe) >>\nendobj\n"
+    assert PdfReader(io.BytesIO(data)).pages  # pypdf itself never reaches it
+    assert refusal(upload("licence.pdf", data)).code == "active_content"
+
+
+def test_an_ordinary_pdf_with_links_and_bookmarks_still_passes(pdf_bytes):
+    def change(writer):
+        writer.add_outline_item(title="营业执照", page_number=0)
+        annotate({"/Subtype": NameObject("/Link"), "/A": DictionaryObject(
+            {NameObject("/S"): NameObject("/URI"),
+             NameObject("/URI"): TextStringObject("https://www.gov.cn/")})})(writer)
+
+    assert validate_upload(upload("licence.pdf", rewritten(pdf_bytes, change))) == PDF
+
+
+def test_the_active_content_message_is_chinese_by_default(pdf_bytes):
+    with translation.override("zh-hans"):
+        error = refusal(upload("licence.pdf", rewritten(
+            pdf_bytes, add_js)))
+        assert "此 PDF 含有主动内容（JavaScript 脚本）" in message(error)
 
 
 def test_messages_are_translated_into_chinese():
