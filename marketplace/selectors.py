@@ -71,6 +71,21 @@ QUEUES = (
 QUEUES_BY_KEY = {q.key: q for q in QUEUES}
 
 
+# --- what the bureau may see ----------------------------------------------------------------
+def staff_entries():
+    """Every entry the bureau may see: all but drafts (草稿) never submitted.
+
+    The vendor is promised that the bureau sees nothing before they submit; no transition
+    leads back to draft, so an entry sent back for changes (submitted once) stays visible.
+    Back-office views answer 404 for a hidden entry, as for one that does not exist."""
+    return Provider.objects.exclude(state=S.DRAFT)
+
+
+def hidden_from(provider, user) -> bool:
+    """``provider`` is a draft and ``user`` is not its owner: it does not exist for them."""
+    return provider.state == S.DRAFT and provider.owner_id != user.pk
+
+
 def queues_for(user) -> list[Queue]:
     """The queues ``user`` works, in workflow order (several roles: the union)."""
     return [q for q in QUEUES if user.has_perm(q.permission)]
@@ -151,13 +166,14 @@ def waiting_for(user, *, queue: str | None = None):
     combined = conditions[0]
     for condition in conditions[1:]:
         combined |= condition
-    return (with_queue_annotations(Provider.objects.all()).filter(combined)
+    return (with_queue_annotations(staff_entries()).filter(combined)
             .order_by("updated_at", "pk"))
 
 
 def all_entries(*, state: str = "", search: str = ""):
-    """Every entry (for the "all entries" tab), most recently changed first."""
-    queryset = Provider.objects.all()
+    """Every entry the bureau may see (the "all entries" tab), most recently changed
+    first."""
+    queryset = staff_entries()
     if state:
         queryset = queryset.filter(state=state)
     search = (search or "").strip()
@@ -172,7 +188,7 @@ def queue_counts(user) -> list[tuple[Queue, int]]:
     queues = queues_for(user)
     if not queues:
         return []
-    totals = with_signatures(Provider.objects.filter(
+    totals = with_signatures(staff_entries().filter(
         state__in=[S.SUBMITTED, S.QUALIFICATION_REVIEW, S.BACKGROUND_CHECK, S.CONTRACT]
     )).aggregate(**{q.key: Count("pk", filter=q.condition()) for q in queues})
     return [(q, totals[q.key] or 0) for q in queues]
@@ -198,7 +214,7 @@ def entry_for_staff(pk):
                  .prefetch_related(Prefetch("signatures", queryset=Signature.objects
                                             .select_related("signer")))
                  .order_by("-created_at", "-pk"))
-    return (Provider.objects.select_related("owner", "qualification_reviewer")
+    return (staff_entries().select_related("owner", "qualification_reviewer")
             .prefetch_related(
                 "service_area",
                 Prefetch("credentials", queryset=credentials, to_attr="staff_credentials"),

@@ -13,6 +13,7 @@ from tests.factories import (
     ProviderFactory,
     UserFactory,
 )
+from workflows.admission import AdmissionState
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def entry():
     owner = UserFactory(groups=[Role.VENDOR])
-    provider = ProviderFactory(owner=owner)
+    provider = ProviderFactory(owner=owner, state=AdmissionState.SUBMITTED)  # not a draft
     credential = CredentialFactory(provider=provider)
     check = BackgroundCheckFactory(person__provider=provider)
     contract = ContractFactory(provider=provider)

@@ -1,7 +1,9 @@
 """Private files: every download is permission-checked; none has a public URL.
 
 Vendors see their own entry's files (not check results); bureau staff with the matching
-permission see any entry's; schools and anonymous visitors see none.
+permission see any submitted entry's; schools and anonymous visitors see none. The files of
+a draft never submitted do not exist for anyone but its vendor: 404, as for a missing id,
+whoever asks (``selectors.hidden_from``).
 """
 
 from django.contrib.auth.decorators import login_required
@@ -9,12 +11,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 
+from marketplace import selectors
 from marketplace.dossier import build_dossier, dossier_filename
 from marketplace.models import BackgroundCheck, Contract, Credential, Provider
 from media.downloads import serve_private
 
 
-def _serve(request, field_file, *, allowed: bool, filename: str):
+def _serve(request, field_file, *, provider, allowed: bool, filename: str):
+    if selectors.hidden_from(provider, request.user):
+        raise Http404
     if not allowed:
         raise PermissionDenied
     if not field_file:
@@ -28,7 +33,7 @@ def credential_file(request, pk):
     credential = get_object_or_404(Credential.objects.select_related("provider"), pk=pk)
     user = request.user
     return _serve(
-        request, credential.file,
+        request, credential.file, provider=credential.provider,
         allowed=(credential.provider.owner_id == user.pk
                  or user.has_perm("marketplace.view_credential")),
         filename=credential.original_filename
@@ -39,8 +44,9 @@ def credential_file(request, pk):
 @login_required
 def check_result_file(request, pk):
     """Check results are sensitive personal data: check officers only."""
-    check = get_object_or_404(BackgroundCheck, pk=pk)
-    return _serve(request, check.result_file,
+    check = get_object_or_404(BackgroundCheck.objects.select_related("person__provider"),
+                              pk=pk)
+    return _serve(request, check.result_file, provider=check.person.provider,
                   allowed=request.user.has_perm("marketplace.view_identity_number"),
                   filename=f"check-{check.pk}.pdf")
 
@@ -50,7 +56,7 @@ def contract_file(request, pk):
     contract = get_object_or_404(Contract.objects.select_related("provider"), pk=pk)
     user = request.user
     return _serve(
-        request, contract.pdf,
+        request, contract.pdf, provider=contract.provider,
         allowed=(contract.provider.owner_id == user.pk
                  or user.has_perm("marketplace.view_contract")
                  or user.has_perm("marketplace.countersign_agreement")),
@@ -61,6 +67,8 @@ def contract_file(request, pk):
 @login_required
 def dossier(request, pk):
     provider = get_object_or_404(Provider, pk=pk)
+    if selectors.hidden_from(provider, request.user):
+        raise Http404
     if not request.user.has_perm("marketplace.export_dossier"):
         raise PermissionDenied
     data = build_dossier(
