@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1:8000
+# Links in e-mails and the printed demo logins point where the demo is served.
+BASE_URL ?= http://$(HOST)
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
@@ -38,10 +40,10 @@ migrate: install
 	$(BIN)/python manage.py collectstatic --noinput -v0
 
 seed: migrate
-	$(BIN)/python manage.py seed_demo
+	BASE_URL=$(BASE_URL) $(BIN)/python manage.py seed_demo
 
 serve:
-	$(BIN)/python manage.py runserver $(HOST)
+	BASE_URL=$(BASE_URL) $(BIN)/python manage.py runserver $(HOST)
 
 ## smoke: the embedded default (SQLite, local files, eager tasks) from scratch, served and fetched
 smoke: install

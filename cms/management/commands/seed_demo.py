@@ -142,7 +142,7 @@ class Command(BaseCommand):
                      f"{name}（{KIND_ZH[provider.kind]}）拟纳入{DISTRICT}中小学"
                      f"课后服务校外资源备选清单。公示期为{provider.listed_on:%Y年%m月%d日}至"
                      f"{end:%Y年%m月%d日}。如有异议，请在公示期内以书面形式向{BUREAU}"
-                     f"基础教育科反映，联系电话0571-86012345。</p>",
+                     f"基础教育科反映。</p>",  # the page adds the bureau's phone (BureauSettings)
             )
         for provider in named.filter(state="exited"):
             if (NoticeKind.EXIT, provider.pk) in existing:
