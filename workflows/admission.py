@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
@@ -175,8 +176,8 @@ class AdmissionWorkflow(ConcurrentTransitionMixin, ProtectedStateModel):
     @fsm_log_description
     @transition(field=state, source=sorted(UNDER_REVIEW), target=S.REJECTED,
                 permission=is_bureau_decider,
-                custom={"label": _("Reject"), "actor": "bureau", "needs_reason": True,
-                        "style": "danger"})
+                custom={"label": pgettext_lazy("admission transition", "Reject"), "actor": "bureau",
+                        "needs_reason": True, "style": "danger"})
     def reject(self, by=None, description=None):
         pass
 

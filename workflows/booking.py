@@ -3,6 +3,7 @@ and cancelled."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField
 
 
@@ -11,7 +12,7 @@ class BookingState(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     AGREED = "agreed", _("Agreement signed")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("booking state", "Active")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
 

@@ -7,6 +7,7 @@ and ``is_flagged``.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
@@ -56,7 +57,8 @@ class CheckWorkflow(ProtectedStateModel):
     @fsm_log_description
     @transition(field=state, source=CheckState.REQUESTED, target=CheckState.CLEARED,
                 permission=is_check_officer, conditions=[results_complete, all_results_positive],
-                custom={"label": _("Clear"), "style": "primary"})
+                custom={"label": pgettext_lazy("background check decision", "Clear"),
+                        "style": "primary"})
     def clear(self, by=None, description=None):
         self.officer = by
 
