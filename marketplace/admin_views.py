@@ -32,8 +32,10 @@ from marketplace.choices import (
     HealthResult,
     SignatureParty,
 )
-from marketplace.content_review import looks_academic
+from marketplace.collation import pinyin_key, pinyin_order
+from marketplace.content_review import looks_academic, price_flags
 from marketplace.models import BackgroundCheck, Contract, Credential, Offering, Person, Provider
+from media.errors import StorageUnavailable
 from media.validation import PrivateFileField
 from workflows.admission import AdmissionState
 from workflows.checks import CheckState
@@ -241,12 +243,15 @@ def _entry_url(pk, anchor=""):
 class QueueFilterForm(forms.Form):
     state = forms.ChoiceField(label=gettext_lazy("State"), required=False,
                               choices=[("", gettext_lazy("All states"))]
-                              + AdmissionState.choices)
+                              + [c for c in AdmissionState.choices if c[0] != S.DRAFT])
     q = forms.CharField(
         label=gettext_lazy("Search"), required=False,
         widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Name or credit code"),
                                       "type": "search"}),
     )
+    sort = forms.ChoiceField(label=gettext_lazy("Sort by"), required=False,
+                             choices=[("", gettext_lazy("Last changed")),
+                                      ("name", gettext_lazy("Name"))])
 
 
 def waiting_summary(provider) -> list[str]:
@@ -305,6 +310,8 @@ class QueueView(StaffMixin, WagtailAdminTemplateMixin, TemplateView):
             data = filter_form.cleaned_data if filter_form.is_valid() else {}
             entries = selectors.all_entries(state=data.get("state", ""),
                                             search=data.get("q", ""))
+            if data.get("sort") == "name":
+                entries = entries.order_by(pinyin_order("name"), "pk")
         else:
             entries = selectors.waiting_for(request.user, queue=queue or None)
         paginator = WagtailPaginator(entries, PAGE_SIZE)
@@ -344,6 +351,13 @@ class EntryView(StaffMixin, WagtailAdminTemplateMixin, TemplateView):
 
     template_name = "marketplace/admin/entry.html"
     header_icon = "clipboard-list"
+
+    def dispatch(self, request, *args, **kwargs):
+        # Before any permission check: a draft never submitted answers, for every user
+        # and every URL of the entry, exactly as an entry that does not exist.
+        if not selectors.staff_entries().filter(pk=kwargs["pk"]).exists():
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, pk):
         return self.render_entry()
@@ -396,12 +410,14 @@ class EntryView(StaffMixin, WagtailAdminTemplateMixin, TemplateView):
             "url": reverse("files:credential", args=[c.pk]) if c.file else "",
             "is_image": _is_image(c.original_filename or c.file.name),
             "expired": c.is_expired(),
-        } for c in provider.staff_credentials]
+        } for c in sorted(provider.staff_credentials, key=lambda c: (
+            c.person is not None, pinyin_key(c.person.full_name if c.person else "")))]
 
         may_check = can.check and provider.state in (S.BACKGROUND_CHECK, S.SUSPENDED,
                                                      S.LISTED)
         people = []
-        for person in provider.staff_people:
+        for person in sorted(provider.staff_people,
+                             key=lambda p: (not p.is_principal, pinyin_key(p.full_name))):
             open_check = _open_check(person)
             row = {
                 "obj": person,
@@ -423,8 +439,9 @@ class EntryView(StaffMixin, WagtailAdminTemplateMixin, TemplateView):
                     row["decision"] = "flag" if open_check.is_flagged else "clear"
             people.append(row)
 
-        offerings = [{"obj": o, "academic": looks_academic(f"{o.title}\n{o.outline}")}
-                     for o in provider.staff_offerings]
+        offerings = [{"obj": o, "academic": looks_academic(f"{o.title}\n{o.outline}"),
+                      "price_flags": price_flags(o)}
+                     for o in sorted(provider.staff_offerings, key=lambda o: pinyin_key(o.title))]
 
         contract = provider.staff_contracts[0] if provider.staff_contracts else None
         agreement = None
@@ -574,6 +591,30 @@ class ReviewItemView(EntryActionView):
         return self.back()
 
 
+class VerifySelectedView(EntryActionView):
+    """Verify the ticked credentials or offerings of one section of the entry page at
+    once (refusing needs a note per item and stays on ``ReviewItemView``)."""
+
+    def post(self, request, pk, kind):
+        model = ReviewItemView.MODELS.get(kind)
+        if model is None:
+            raise Http404
+        self.anchor = f"{kind}s"  # the section: "credentials" or "offerings"
+        ids = {int(v) for v in request.POST.getlist("items") if v.isdigit()}
+        related = ("provider", "person") if model is Credential else ("provider",)
+        items = list(model.objects.select_related(*related)
+                     .filter(provider_id=pk, pk__in=ids).order_by("pk"))
+        if len(items) != len(ids):
+            raise Http404
+        try:
+            services.verify_items(items, by=request.user, expected_state=self.expected_state)
+        except TransitionRefused as exc:
+            return self.refused(exc)
+        labels = [item.label if isinstance(item, Credential) else item.title for item in items]
+        messages.success(request, _("Verified: %(item)s.") % {"item": ", ".join(labels)})
+        return self.back()
+
+
 class CheckOfficerActionView(EntryActionView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm("marketplace.record_background_check"):
@@ -623,6 +664,8 @@ class CheckResultsView(CheckOfficerActionView):
                 return self.refused(exc)
             except ValidationError as exc:
                 form.add_error(None, exc)
+            except StorageUnavailable as exc:  # nothing saved; the form keeps what was typed
+                form.add_error(None, str(exc.message))
             else:
                 messages.success(request, _("Check results recorded for %(name)s.")
                                  % {"name": check.person.full_name})

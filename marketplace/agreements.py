@@ -26,7 +26,6 @@ from workflows import policy
 
 AGREEMENT_TEMPLATE = "media/pdf/admission_agreement.html"
 SIGNATURE_RECORD_TEMPLATE = "media/pdf/signature_record.html"
-AGREEMENT_MONTHS = 12
 NUMBER_PREFIX = "ZR"  # 准入
 SIGNATURE_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -105,8 +104,9 @@ def agreement_context(
 
 
 def agreement_period(today: dt.date) -> tuple[dt.date, dt.date]:
-    """One year from ``today``: 2026-03-01 … 2027-02-28."""
-    return today, policy.add_months(today, AGREEMENT_MONTHS) - dt.timedelta(days=1)
+    """From ``today`` for the configured period (``ADMISSION_AGREEMENT_YEARS``, default 3
+    years): 2026-03-01 … 2029-02-28."""
+    return today, policy.admission_agreement_end(today)
 
 
 def generate_admission_agreement(

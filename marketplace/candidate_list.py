@@ -7,6 +7,7 @@ served from storage: downloading never renders anything.
 """
 
 import io
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
@@ -16,9 +17,11 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from marketplace.catalogue import providers_for_list
 from marketplace.models import CandidateList
+from marketplace.templatetags.prices import per_session
 from media.pdf import render_pdf
 
 
@@ -64,6 +67,11 @@ def _pdf(version: CandidateList, bureau: dict) -> bytes:
     })
 
 
+def _price_cell(price: str) -> float | str:
+    """A number to add up, or the word for free (免费) instead of 0."""
+    return float(price) if Decimal(price) else per_session(price)
+
+
 def _xlsx(version: CandidateList, bureau: dict) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
@@ -95,7 +103,7 @@ def _xlsx(version: CandidateList, bureau: dict) -> bytes:
                 offering["category_label"] if offering else "",
                 offering["delivery_label"] if offering else "",
                 offering["grades"] if offering else "",
-                float(offering["price_per_session"]) if offering else None,
+                _price_cell(offering["price_per_session"]) if offering else None,
                 period, credentials,
             ])
     for row in sheet.iter_rows(min_row=header_row + 1):
@@ -111,6 +119,12 @@ def _xlsx(version: CandidateList, bureau: dict) -> bytes:
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     sheet.print_title_rows = f"{header_row}:{header_row}"
+    # Printed like the PDF: landscape A4, every column on the page, as many pages as needed.
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.oddFooter.center.text = _("Version %(n)s · %(date)s · page &P of &N") % {
         "n": version.version, "date": published}
     workbook.properties.title = title

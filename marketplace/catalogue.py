@@ -14,16 +14,18 @@ from marketplace.choices import (
     ProviderKind,
     VerificationState,
 )
+from marketplace.collation import pinyin_order
 from marketplace.credentials import REQUIRED_FOR_PERSON
 from marketplace.models import Contract, Credential, Offering, Provider
 from marketplace.search import MAX_QUERY_LENGTH, search
 from workflows.admission import AdmissionState
 
+# Titles sort by pinyin (``marketplace.collation``), not by code point.
 SORTS = {
-    "title": ("title", "pk"),
-    "price": ("price_per_session", "title", "pk"),
-    "-price": ("-price_per_session", "title", "pk"),
-    "newest": ("-provider__listed_on", "title", "pk"),
+    "title": (pinyin_order("title"), "pk"),
+    "price": ("price_per_session", pinyin_order("title"), "pk"),
+    "-price": ("-price_per_session", pinyin_order("title"), "pk"),
+    "newest": ("-provider__listed_on", pinyin_order("title"), "pk"),
 }
 FILTERS = ("q", "category", "kind", "delivery", "grade", "town", "price_min", "price_max")
 
@@ -121,14 +123,15 @@ def public_credentials():
 
 def providers_for_list():
     """Listed providers with everything the candidate list and the API show, in a
-    fixed number of queries."""
+    fixed number of queries, by name in pinyin order."""
     return listed_providers().prefetch_related(
         "service_area",
-        Prefetch("offerings", queryset=public_offerings().order_by("category", "title"),
+        Prefetch("offerings", queryset=public_offerings().order_by(
+                 "category", pinyin_order("title"), "pk"),
                  to_attr="public_offerings"),
         Prefetch("credentials", queryset=public_credentials(), to_attr="public_credentials"),
         Prefetch("contracts", queryset=Contract.objects.filter(kind=ContractKind.ADMISSION)
                  .order_by("-created_at", "-pk").only(
                      "id", "provider_id", "kind", "period_start", "period_end", "created_at"),
                  to_attr="admission_contracts"),
-    ).select_related("page").order_by("name", "pk")
+    ).select_related("page").order_by(pinyin_order("name"), "pk")

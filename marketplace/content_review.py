@@ -10,9 +10,16 @@ reviewer can judge. Two kinds of words:
 - subject names that everyday course descriptions also use (剪纸历史, 物理现象, 生物多样性)
   match only as school-subject teaching: after a school stage (初中物理) or before a word
   of teaching or testing (历史课, 化学知识点, 生物辅导).
+
+``price_flags`` likewise names a price above a policy cap (收费上限): an institution may set
+one, but the reviewer should accept it knowingly.
 """
 
 import re
+
+from django.utils.translation import gettext as _
+
+from workflows import policy
 
 #: Words that match wherever they appear.
 UNAMBIGUOUS_KEYWORDS: tuple[str, ...] = (
@@ -56,3 +63,20 @@ def looks_academic(text: str) -> list[str]:
     for match in _SUBJECT_IN_CONTEXT.finditer(cleaned):
         found.add(match.group(1) or match.group(2))
     return [word for word in ACADEMIC_KEYWORDS if word in found]
+
+
+def price_flags(offering) -> list[str]:
+    """What the reviewer should know about ``offering``'s prices: each price above its
+    policy cap, with the cap (empty when every price is within its cap)."""
+    flags = []
+    fee_cap = policy.professional_fee_cap()
+    if offering.price_per_session is not None and offering.price_per_session > fee_cap:
+        flags.append(_("%(price)s yuan per session is above the professional fee cap of "
+                       "%(cap)s yuan.") % {"price": offering.price_per_session, "cap": fee_cap})
+    term_cap = policy.personalised_course_cap()
+    if (offering.price_per_student_term is not None
+            and offering.price_per_student_term > term_cap):
+        flags.append(_("%(price)s yuan per student per term is above the personalised-course "
+                       "cap of %(cap)s yuan.") % {"price": offering.price_per_student_term,
+                                                  "cap": term_cap})
+    return flags

@@ -165,17 +165,40 @@ def review_item(item, *, by, verified: bool, note: str = "", expected_state=None
     with transaction.atomic():
         lock_entry(provider, expected_state=expected_state,
                    allowed_states={S.QUALIFICATION_REVIEW})
-        verdict = VerificationState.VERIFIED if verified else VerificationState.REFUSED
-        if isinstance(item, Credential):
-            Credential.objects.filter(pk=item.pk).update(
-                verification=verdict, review_note=note, reviewed_by=by,
-                reviewed_at=timezone.now())
-            label = item.label
-        else:
-            Offering.objects.filter(pk=item.pk).update(review=verdict, review_note=note)
-            label = item.title
-        record(provider, "item_verified" if verified else "item_refused", by=by, item=label,
-               comment=note)
+        _decide_item(provider, item, by=by, verified=verified, note=note)
+
+
+def verify_items(items, *, by, expected_state=None) -> None:
+    """Verify several credentials and offerings of one entry at once: the checks of
+    ``review_item``, one lock on the entry, one timeline entry per item."""
+    items = list(items)
+    if not by.has_perm("marketplace.review_qualification"):
+        raise _forbidden()
+    if not items:
+        raise TransitionRefused(_("Select the items to verify."), code="nothing_selected")
+    provider = items[0].provider
+    if any(item.provider_id != provider.pk for item in items):
+        raise _forbidden()
+    with transaction.atomic():
+        lock_entry(provider, expected_state=expected_state,
+                   allowed_states={S.QUALIFICATION_REVIEW})
+        for item in items:
+            _decide_item(provider, item, by=by, verified=True)
+
+
+def _decide_item(provider, item, *, by, verified: bool, note: str = "") -> None:
+    """Record the verdict on one item of the locked ``provider`` and log it."""
+    verdict = VerificationState.VERIFIED if verified else VerificationState.REFUSED
+    if isinstance(item, Credential):
+        Credential.objects.filter(pk=item.pk).update(
+            verification=verdict, review_note=note, reviewed_by=by,
+            reviewed_at=timezone.now())
+        label = item.label
+    else:
+        Offering.objects.filter(pk=item.pk).update(review=verdict, review_note=note)
+        label = item.title
+    record(provider, "item_verified" if verified else "item_refused", by=by, item=label,
+           comment=note)
 
 
 # --- background checks ----------------------------------------------------------------------

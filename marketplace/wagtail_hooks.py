@@ -20,6 +20,8 @@ admission_urls = [
          name="transition"),
     path("<int:pk>/review/<slug:kind>/<int:item_pk>/", admin_views.ReviewItemView.as_view(),
          name="review"),
+    path("<int:pk>/review/<slug:kind>/", admin_views.VerifySelectedView.as_view(),
+         name="verify_selected"),
     path("<int:pk>/people/<int:person_pk>/check/", admin_views.RequestCheckView.as_view(),
          name="request_check"),
     path("<int:pk>/checks/<int:check_pk>/results/", admin_views.CheckResultsView.as_view(),

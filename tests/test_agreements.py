@@ -99,7 +99,7 @@ def test_agreement_pdf_is_stored_with_its_digest_and_shows_the_entry(entry):
     contract = generate_admission_agreement(provider, today=TODAY, **BUREAU)
 
     assert contract.kind == ContractKind.ADMISSION
-    assert (contract.period_start, contract.period_end) == (TODAY, dt.date(2027, 2, 28))
+    assert (contract.period_start, contract.period_end) == (TODAY, dt.date(2029, 2, 28))
     assert contract.pdf.name.startswith(f"contracts/admission-{provider.pk}-20260301")
     data = stored_bytes(Contract.objects.get(pk=contract.pk).pdf)
     assert data.startswith(b"%PDF")
@@ -109,7 +109,7 @@ def test_agreement_pdf_is_stored_with_its_digest_and_shows_the_entry(entry):
     for phrase in (
         provider.name, provider.credit_code, "少儿机器人搭建", "趣味天文观测", "陈晓燕",
         MASKED_ID, "滨江区教育局", agreement_number(contract), zh(TITLE), "不得在校招揽生源",
-        "每课时不超过200元", "每生每学期不超过600元", "2027年2月28日",
+        "每课时不超过200元", "每生每学期不超过600元", "2029年2月28日",
         "夜间观测由两名教师带队",
     ):
         assert phrase in text, phrase
@@ -182,7 +182,7 @@ def test_a_new_agreement_can_be_generated_when_the_signed_one_is_about_to_end(en
     sign(old, SignatureParty.VENDOR)
     sign(old, SignatureParty.BUREAU, typed_name="李局长")
 
-    renewal = generate_admission_agreement(provider, today=dt.date(2027, 2, 10), **BUREAU)
+    renewal = generate_admission_agreement(provider, today=dt.date(2029, 2, 10), **BUREAU)
 
     assert renewal.pk != old.pk
     assert Contract.objects.filter(provider=provider).count() == 2

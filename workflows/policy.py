@@ -25,6 +25,12 @@ def personalised_course_cap() -> int:
     return value("PERSONALISED_COURSE_CAP_PER_TERM")
 
 
+def admission_agreement_end(start: dt.date) -> dt.date:
+    """The last day of an admission agreement (准入协议) starting on ``start``: it runs
+    ``ADMISSION_AGREEMENT_YEARS`` years, 2026-03-01 … 2029-02-28 with the default 3."""
+    return add_months(start, 12 * value("ADMISSION_AGREEMENT_YEARS")) - dt.timedelta(days=1)
+
+
 def service_end(lowest_grade: int) -> dt.time:
     """Latest end of after-school service [001 §三(二)]: primary pupils (grades 1-6)
     by 18:30, junior secondary (grades 7-9) by 19:00. A group that includes any

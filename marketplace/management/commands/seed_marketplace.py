@@ -19,12 +19,14 @@ import time
 from collections import Counter
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
@@ -77,7 +79,6 @@ from workflows.exit import ExitState
 from workflows.models import Reason, TimelineEntry
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published demo password
-LOGIN_URL = "http://127.0.0.1:8000/accounts/login/"
 DISTRICT = "滨江区"
 DISTRICT_CODE = "330108"
 EMAIL_DOMAIN = "demo.example.cn"
@@ -1364,7 +1365,7 @@ class Command(BaseCommand):
     # --- agreements ---------------------------------------------------------------------
     def seed_admission_contract(self, provider, state, listed_on, people):
         start = listed_on or self.today - dt.timedelta(days=5)
-        end = dt.date(start.year + 3, start.month, start.day) - dt.timedelta(days=1)
+        end = policy.admission_agreement_end(start)
         contract = self.upsert(
             Contract, {"provider": provider, "kind": ContractKind.ADMISSION},
             {"booking": None, "period_start": start, "period_end": end},
@@ -1529,8 +1530,10 @@ class Command(BaseCommand):
         out(f"  {'role':<22} {'username':<10} {'password':<16} {'start URL':<40} label")
         rows = [(r.value, u, role_label[r.value]) for u, r, *_ in self.ACCOUNTS]
         rows.append(("superuser", "admin", "系统管理员"))
+        # Where the demo is served: BASE_URL, which `make demo` sets from HOST.
+        login_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("login")
         for role, username, label in rows:
-            out(f"  {role:<22} {username:<10} {DEMO_PASSWORD:<16} {LOGIN_URL:<40} {label}")
+            out(f"  {role:<22} {username:<10} {DEMO_PASSWORD:<16} {login_url:<40} {label}")
         out("  Every other provider has its own vendor account (v002, v003, …, named by its"
             " position in the seed list) with the same password.")
 
