@@ -9,15 +9,17 @@ from wagtail.signals import page_published, page_unpublished
 from cms import catalogue
 from cms.tasks import provider_list_changed
 from marketplace.models import Offering, Provider, Town
+from workflows import outbox
 from workflows.admission import AdmissionState
 from workflows.signals import transitioned
 
 
 @receiver(transitioned, sender=Provider, dispatch_uid="cms.provider_transitioned")
 def provider_transitioned(sender, instance, name, source, target, by, entry=None, **kwargs):
+    # Recorded in the transition's transaction; runs once it commits (workflows.outbox).
     if AdmissionState.LISTED in (source, target) or target == AdmissionState.EXITED:
-        provider_list_changed.delay(instance.pk, source, target,
-                                    entry.pk if entry is not None else None)
+        outbox.schedule(provider_list_changed, instance.pk, source, target, entry.pk,
+                        entry=entry, key=outbox.entry_key(entry, "list"))
 
 
 @receiver(page_published, dispatch_uid="cms.page_published")

@@ -12,6 +12,7 @@ from marketplace.choices import NoticeKind
 from marketplace.models import CandidateList, Provider
 from marketplace.tasks import bureau_identity
 from workflows.admission import AdmissionState
+from workflows.outbox import once_per_effect
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ def notice_kind(source: str, target: str) -> str | None:
 
 
 @shared_task(acks_late=True)
+@once_per_effect
 def provider_list_changed(provider_id: int, source: str, target: str,
                           transition_id: int | None = None) -> int | None:
     """An entry joined or left the list: its page, a new version of the candidate list

@@ -1,4 +1,8 @@
-"""What happens after an entry moves: the next actor is told, the agreement is prepared."""
+"""What happens after an entry moves: the next actor is told, the agreement is prepared.
+
+Each is recorded in the transition's own transaction as a side effect with a key of its
+own (``workflows.outbox``): it runs once the transaction commits, again later if the
+broker was down, and never twice."""
 
 from django.conf import settings
 from django.dispatch import receiver
@@ -9,6 +13,7 @@ from django.utils.translation import gettext as _
 from marketplace.models import Provider, User
 from marketplace.roles import Role
 from marketplace.tasks import prepare_admission_agreement
+from workflows import outbox
 from workflows.admission import AdmissionState as S
 from workflows.signals import transitioned
 from workflows.tasks import send_email
@@ -34,10 +39,11 @@ def recipients(provider: Provider, role: str) -> list[str]:
                 .exclude(email="").values_list("email", flat=True))
 
 
-def notify(provider: Provider, role: str, subject: str, body: str) -> None:
+def notify(provider: Provider, role: str, subject: str, body: str, *, key: str,
+           entry=None) -> None:
     to = recipients(provider, role)
     if to:
-        send_email.delay(to, subject, body)
+        outbox.schedule(send_email, to, subject, body, key=key, entry=entry)
 
 
 def entry_link(provider: Provider, role: str) -> str:
@@ -47,9 +53,10 @@ def entry_link(provider: Provider, role: str) -> str:
 
 
 @receiver(transitioned, sender=Provider, dispatch_uid="marketplace.provider_transitioned")
-def provider_transitioned(sender, instance, name, source, target, by, **kwargs):
+def provider_transitioned(sender, instance, name, source, target, by, entry=None, **kwargs):
     if target == S.CONTRACT:
-        prepare_admission_agreement.delay(instance.pk)
+        outbox.schedule(prepare_admission_agreement, instance.pk, entry=entry,
+                        key=outbox.entry_key(entry, "agreement"))
     role = NEXT_ACTOR.get(target)
     if role is None:
         return
@@ -59,7 +66,8 @@ def provider_transitioned(sender, instance, name, source, target, by, **kwargs):
             "name": instance.name, "state": state}
         body = _("The entry “%(name)s” is now “%(state)s”.\n\nOpen it: %(link)s") % {
             "name": instance.name, "state": state, "link": entry_link(instance, role)}
-        notify(instance, role, subject, body)
+        notify(instance, role, subject, body, key=outbox.entry_key(entry, "notify"),
+               entry=entry)
 
 
 def tell_managers_to_countersign(provider: Provider) -> None:
@@ -70,4 +78,6 @@ def tell_managers_to_countersign(provider: Provider) -> None:
         body = _("The provider has signed the admission agreement of “%(name)s”. Countersign "
                  "and list it: %(link)s") % {
             "name": provider.name, "link": entry_link(provider, Role.MANAGER)}
-        notify(provider, Role.MANAGER, subject, body)
+        contract = provider.admission_agreement()
+        notify(provider, Role.MANAGER, subject, body,
+               key=f"countersign:{contract.pk if contract else provider.pk}")

@@ -11,6 +11,7 @@ from marketplace.choices import CharacterResult, CriminalRecordResult, HealthRes
 from marketplace.models import BackgroundCheck, BureauSettings, Provider
 from marketplace.services import decide_check, record_check_results
 from media.pdf import render_pdf
+from workflows.outbox import once_per_effect
 
 
 def bureau_identity() -> dict:
@@ -22,6 +23,7 @@ def bureau_identity() -> dict:
 
 
 @shared_task(acks_late=True)
+@once_per_effect
 def prepare_admission_agreement(provider_id: int) -> int | None:
     provider = Provider.objects.get(pk=provider_id)
     try:

@@ -8,6 +8,11 @@ file; this module only serves it, safely:
   type to answer with;
 - on local storage the file is streamed by Django.
 
+On S3 the object is looked up (one HEAD request) before a URL is signed, so that a
+store that is down answers a clear 503 page here (``media.errors.StorageUnavailable``,
+turned into the page by its middleware) instead of sending the browser to an address
+that does not answer; a missing object is a 404.
+
 Either way the response is never cached, never sniffed into another type, sends no
 referrer (a presigned URL must not leak), and an inline response is sandboxed so
 that a hostile PDF or HTML file cannot run script on our origin.
@@ -18,7 +23,7 @@ import mimetypes
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.utils.http import content_disposition_header
 from storages.backends.s3 import S3Storage
 
@@ -59,6 +64,8 @@ def serve_private(field_file, *, filename: str, inline: bool = True,
     content_type = _content_type(filename, content_type)
     storage = field_file.storage
     if isinstance(storage, S3Storage):
+        if not storage.exists(field_file.name):  # StorageUnavailable when the store is down
+            raise Http404
         url = storage.url(
             field_file.name,
             parameters={

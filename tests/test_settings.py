@@ -77,7 +77,8 @@ def test_environment_switches_to_postgresql_redis_and_s3(tmp_path):
         "'django.db.backends.postgresql'"
     assert show("settings.CELERY_BROKER_URL", env) == "'redis://cache.internal:6379/0'"
     assert show("settings.CELERY_TASK_ALWAYS_EAGER", env) == "False"
+    # django-storages' S3Storage, reporting failures as media.errors.StorageUnavailable
     assert show("settings.STORAGES['private']['BACKEND']", env) == \
-        "'storages.backends.s3.S3Storage'"
+        "'media.storage.S3Storage'"
     assert show("settings.STORAGES['private']['OPTIONS']['endpoint_url']", env) == \
         "'http://s3.internal:9000'"

@@ -59,3 +59,33 @@ class TimelineEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class SideEffect(models.Model):
+    """A side effect (a Celery task) of a committed change: the transactional outbox.
+
+    Written in the same transaction as the change it follows (``workflows.outbox``), so a
+    committed transition always has its e-mails, PDFs and publishing on record, even if
+    the broker is down at that moment. It is handed to the broker once the transaction
+    commits, again by ``redispatch_side_effects`` while it is not done, and marked done
+    by the task itself, which skips an effect already done: a redelivered message makes
+    no second PDF or e-mail.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    entry = models.ForeignKey(TimelineEntry, null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="side_effects")
+    created_at = models.DateTimeField(default=timezone.now)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["done_at", "created_at"], name="sideeffect_pending")]
+
+    def __str__(self):
+        return f"{self.key} ({'done' if self.done_at else 'pending'})"

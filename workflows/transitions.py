@@ -3,8 +3,10 @@
 ``run(obj, "approve_qualification", by=user, comment=...)`` locks the row, checks that the
 entry is still in the state the user saw, that the transition exists from the current
 state, that the user may take it and that its guards hold; runs it, saves, logs it, and
-sends ``workflows.signals.transitioned`` once the transaction has committed so side
-effects (publishing, PDFs, e-mail) run as Celery tasks.
+sends ``workflows.signals.transitioned`` inside the same transaction. Its receivers
+record side effects (publishing, PDFs, e-mail) in the outbox (``workflows.outbox``):
+they run as Celery tasks once the transaction has committed, and later if the broker is
+down at that moment; the state change stands either way.
 
 Every refusal raises ``TransitionRefused`` (or its subclass ``StaleEntry``) with a message
 in the user's language; views show that message.
@@ -155,11 +157,10 @@ def run(obj, name: str, *, by, comment: str = "", reason: str = "", internal_not
                 reason=reason, comment=comment, internal_note=internal_note,
             )
             target = locked.state
-            transaction.on_commit(
-                lambda: transitioned.send(sender=model, instance=model.objects.get(pk=locked.pk),
-                                          name=name, source=source, target=target, by=by,
-                                          entry=entry)
-            )
+            # Receivers record their side effects in this same transaction
+            # (workflows.outbox.schedule); Celery runs them once it has committed.
+            transitioned.send(sender=model, instance=locked, name=name, source=source,
+                              target=target, by=by, entry=entry)
     except ConcurrentTransition as exc:
         raise StaleEntry from exc
     logger.info("%s %s: %s → %s by %s", model.__name__, locked.pk, source, target,

@@ -16,7 +16,7 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import ConcurrentTransition
 
@@ -35,6 +35,7 @@ from marketplace.forms import (
 from marketplace.models import Credential, Offering, Person, Provider
 from marketplace.roles import Role
 from marketplace.views.access import role_required
+from media.errors import StorageUnavailable
 from workflows import transitions
 from workflows.admission import EDITABLE_BY_VENDOR, AdmissionState
 from workflows.models import Reason
@@ -116,7 +117,7 @@ NEXT_STEPS = {
 
 STEPS = [
     ("details", gettext_lazy("Details"), "vendor:entry"),
-    ("credentials", gettext_lazy("Documents"), "vendor:credentials"),
+    ("credentials", pgettext_lazy("vendor application step", "Documents"), "vendor:credentials"),
     ("people", gettext_lazy("People"), "vendor:people"),
     ("offerings", gettext_lazy("Offerings"), "vendor:offerings"),
     ("review", gettext_lazy("Review and submit"), "vendor:review"),
@@ -155,6 +156,13 @@ def _attempt(request, action, *args, form=None, **kwargs):
             messages.error(request, " ".join(exc.messages))
         else:
             _add_errors(form, exc)
+    except StorageUnavailable as exc:
+        # The write was rolled back; the form is shown again as typed (only a file must be
+        # chosen again: browsers never refill a file input).
+        if form is None:
+            messages.error(request, str(exc.message))
+        else:
+            form.add_error(None, str(exc.message))
     return False, None
 
 
