@@ -8,11 +8,13 @@ and S3. ``PRODUCTION=true`` turns on the hardened mode that ``check --deploy``
 accepts: it requires ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``FIELD_ENCRYPTION_SALT``.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
 
+from config.cache import caches_from_env
 from config.storage import storages_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -34,7 +36,9 @@ else:
     )
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
     SALT_KEY = env.str("FIELD_ENCRYPTION_SALT", default="embedded-default-salt")
-    DEBUG = env.bool("DEBUG", default=True)
+    # Off unless asked for: the embedded default looks like the product (its own 404 and
+    # 500 pages); DEBUG=true brings back Django's technical pages for development.
+    DEBUG = env.bool("DEBUG", default=False)
 
 INSTALLED_APPS = [
     "cms",
@@ -65,19 +69,25 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cms.csp.FramingAwareCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cms.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "marketplace.middleware.PrivatePagesNotCachedMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "media.errors.StorageUnavailableMiddleware",  # an unreachable file store: a 503 page
+    "axes.middleware.AxesMiddleware",  # keep last: turns a lockout into its page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -106,11 +116,21 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite behind a web server (several requests writing at once, e.g. Wagtail's autosave
+    # and a publish): WAL lets readers run beside the writer; IMMEDIATE takes the write
+    # lock at BEGIN, so a writer waits its turn (up to ``timeout`` seconds) instead of
+    # failing with "database is locked" when a read-then-write transaction upgrades.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
-    "default": env.cache_url("CACHE_URL", default="locmemcache://marketplace"),
-}
+# A Redis cache that treats Redis being down as misses (config/cache.py).
+CACHES = caches_from_env(env)
 
 # --- auth -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -124,6 +144,26 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "/"
 WAGTAILADMIN_LOGIN_URL = "login"
+# Login lockout (django-axes): after LOGIN_FAILURE_LIMIT failures for one account from one
+# address, that pair is locked for LOGIN_LOCKOUT_MINUTES, counted again from each attempt
+# made while locked; a successful login resets the count. The login page says how long to
+# wait (marketplace/views/account.py). The same backend guards Wagtail's own login form.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "marketplace.views.account.lockout"
+AXES_DISABLE_ACCESS_LOG = True  # no table of every login's address and browser
+# Behind a load balancer: how many proxies append to X-Forwarded-For (the client's address
+# is read that far from the right, where a client cannot forge it).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "marketplace.views.account.client_ip"
+# One way to reset a forgotten password, for every role: /accounts/password_reset/.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 
 # --- language and time ------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -141,6 +181,9 @@ STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media" / "public"
 STORAGES = storages_from_env(env, VAR_DIR)
+# Static files are served by WhiteNoise whatever DEBUG says; the embedded default reads
+# them from the apps (no collectstatic needed), production from STATIC_ROOT.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
@@ -160,7 +203,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.tasks.enforce_expiry",
         "schedule": crontab(hour=6, minute=30),
     },
+    "redispatch-side-effects": {  # the outbox (workflows/outbox.py)
+        "task": "workflows.tasks.redispatch_side_effects",
+        "schedule": 60.0,
+    },
 }
+# A broker that cannot be reached fails fast instead of holding a web request.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0),
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0)
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- e-mail -----------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -207,16 +261,48 @@ POLICY = {
     "PERSONALISED_COURSE_CAP_PER_TERM": env.int("PERSONALISED_COURSE_CAP_PER_TERM", default=600),
     "SERVICE_END_PRIMARY": env.str("SERVICE_END_PRIMARY", default="18:30"),
     "SERVICE_END_JUNIOR": env.str("SERVICE_END_JUNIOR", default="19:00"),
+    "ADMISSION_AGREEMENT_YEARS": env.int("ADMISSION_AGREEMENT_YEARS", default=3),
 }
 
 # --- security ---------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp; see cms/csp.py). Scripts come
+# only from our own origin: no inline script, no eval. Styles also allow inline CSS,
+# which Wagtail's admin and its bundled libraries (axe-core in the user bar and content
+# checker, jQuery UI, the date picker) write at run time; CSS cannot run script. A view
+# that lets Wagtail's preview frame it gets frame-ancestors 'self'; private downloads
+# keep their own stricter policy (media/downloads.py).
+# Images kept on S3 (Wagtail images, credential thumbnails) load from the store's origin.
+_STORE_ORIGINS = []
+if env.str("AWS_STORAGE_BUCKET_NAME", default=""):
+    from urllib.parse import urlsplit
+
+    _endpoint = urlsplit(env.str("AWS_S3_ENDPOINT_URL", default=""))
+    _STORE_ORIGINS = ([f"{_endpoint.scheme}://{_endpoint.netloc}"] if _endpoint.netloc
+                      else ["https://*.amazonaws.com", "https://*.amazonaws.com.cn"])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_STORE_ORIGINS],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # The balancer polls the health URLs over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
@@ -239,5 +325,6 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # lockouts only, not every login
     },
 }
