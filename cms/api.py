@@ -8,6 +8,7 @@ page (``marketplace.catalogue.read_filters``): a value that makes no sense is dr
 never an error. Every list costs the same number of queries whatever its length.
 """
 
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -252,6 +253,14 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
     """
 
     pagination_class = PublicPagination
+    #: Ids and version numbers are 64-bit integers in the database.
+    LARGEST_ID = 2**63 - 1
+
+    def get_object(self):
+        value = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
+        if not (value.isascii() and value.isdigit()) or int(value) > self.LARGEST_ID:
+            raise Http404
+        return super().get_object()
 
 
 @extend_schema_view(

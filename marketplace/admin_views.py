@@ -546,9 +546,11 @@ class TransitionView(EntryActionView):
                 expected_state=self.expected_state,
             )
         except TransitionRefused as exc:
-            if exc.code in ("reason_required", "comment_required"):
-                # The user's input is incomplete: show the form again as typed.
-                field = "reason" if exc.code == "reason_required" else "comment"
+            fields = {"reason_required": "reason", "comment_required": "comment",
+                      "comment_too_long": "comment", "internal_note_too_long": "internal_note"}
+            if exc.code in fields:
+                # The user's input is incomplete or too long: show the form again as typed.
+                field = fields[exc.code]
                 if field in form.fields:
                     form.add_error(field, exc.message)
                 messages.error(request, str(exc))

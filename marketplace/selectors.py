@@ -32,6 +32,7 @@ from marketplace.models import (
     Provider,
     Signature,
 )
+from marketplace.validators import normalise_identifier
 from workflows.admission import AdmissionState
 from workflows.checks import CheckState
 from workflows.models import TimelineEntry
@@ -179,7 +180,7 @@ def all_entries(*, state: str = "", search: str = ""):
     search = (search or "").strip()
     if search:
         queryset = queryset.filter(Q(name__icontains=search)
-                                   | Q(credit_code__icontains=search.upper()))
+                                   | Q(credit_code__icontains=normalise_identifier(search)))
     return with_queue_annotations(queryset).order_by("-updated_at", "-pk")
 
 

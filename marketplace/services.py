@@ -5,7 +5,7 @@ timeline and refuses with ``workflows.transitions.TransitionRefused``.
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,7 +88,14 @@ def save_vendor_form(form, *, provider, by, allowed_states=EDITABLE_BY_VENDOR,
             obj.review = VerificationState.PENDING
         if hasattr(obj, "provider_id") and not isinstance(obj, Provider):
             obj.provider = provider
-        obj.save()
+        try:
+            with transaction.atomic():
+                obj.save()
+        except IntegrityError:
+            # The form's uniqueness checks ran before the row lock: another request saved
+            # the same person in between. Check again under the lock for the model's message.
+            obj.validate_constraints()
+            raise
         form.save_m2m()
         action = "details_saved" if isinstance(obj, Provider) else f"{obj._meta.model_name}_saved"
         record(provider, action, by=by, item=str(obj))

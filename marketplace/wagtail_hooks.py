@@ -20,7 +20,7 @@ admission_urls = [
          name="transition"),
     path("<int:pk>/review/<slug:kind>/<int:item_pk>/", admin_views.ReviewItemView.as_view(),
          name="review"),
-    path("<int:pk>/review/<slug:kind>/", admin_views.VerifySelectedView.as_view(),
+    path("<int:pk>/verify-selected/<slug:kind>/", admin_views.VerifySelectedView.as_view(),
          name="verify_selected"),
     path("<int:pk>/people/<int:person_pk>/check/", admin_views.RequestCheckView.as_view(),
          name="request_check"),

@@ -158,6 +158,10 @@ def test_queue_narrows_to_one_queue_and_all_entries_filter_by_state_and_search(s
     assert [r["provider"].pk for r in rows] == [listed.pk]
     rows = client.get(url, {"tab": "all", "q": listed.credit_code.lower()}).context["rows"]
     assert [r["provider"].pk for r in rows] == [listed.pk]
+    full_width = listed.credit_code.translate(
+        {ord(c): ord(c) + 0xFEE0 for c in "0123456789ABCDEFGHJKLMNPQRTUWXY"})
+    rows = client.get(url, {"tab": "all", "q": full_width}).context["rows"]
+    assert [r["provider"].pk for r in rows] == [listed.pk]
 
 
 def test_queue_says_what_is_waiting(staff):
@@ -333,6 +337,30 @@ def test_request_changes_without_a_reason_is_refused_and_keeps_the_comment(staff
     assert in_ui_language("Choose a reason from the list.") in " ".join(message_texts(response))
     assert "请补充清晰的营业执照" in response.content.decode()
     assert state_of(provider) == S.QUALIFICATION_REVIEW
+
+
+def test_an_overlong_comment_is_refused_with_the_limit_and_kept_as_typed(staff):
+    provider = in_review(staff)
+    comment = "营业执照" * 251  # 1,004 characters
+    response = browser(staff["reviewer"]).post(
+        transition_url(provider, "request_changes"),
+        {"expected_state": S.QUALIFICATION_REVIEW, "reason": Reason.UNREADABLE,
+         "comment": comment})
+    assert response.status_code == 200
+    assert "1004" in " ".join(message_texts(response))
+    assert comment in response.content.decode()
+    assert state_of(provider) == S.QUALIFICATION_REVIEW
+
+
+def test_an_overlong_item_review_note_is_refused_and_nothing_changes(staff):
+    provider = in_review(staff)
+    credential = provider.credentials.first()
+    response = browser(staff["reviewer"]).post(
+        reverse("admissions:review", args=[provider.pk, "credential", credential.pk]),
+        {"expected_state": S.QUALIFICATION_REVIEW, "verdict": "refuse", "note": "x" * 1001})
+    assert response.status_code == 302
+    credential.refresh_from_db()
+    assert credential.verification == VerificationState.PENDING
 
 
 def test_request_changes_with_a_reason_moves_the_entry(staff):

@@ -271,6 +271,8 @@ NOT_FOUND = [
     "offerings/999999/", "offerings/-1/", "notices/999999/", "candidate-lists/999/",
     "candidate-lists/3/", "candidate-lists/x/", "offerings/?page=999", "offerings/?page=0",
     "providers/?page=abc", "notices/?page=-1", "candidate-lists/?page=2",
+    "notices/2199558861907132325822464/", "offerings/99999999999999999999/",
+    "candidate-lists/99999999999999999999/",
 ]
 
 

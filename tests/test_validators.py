@@ -249,3 +249,23 @@ def test_a_full_width_number_and_its_ascii_spelling_share_one_digest():
     assert id_number_digest(number.translate(FULL_WIDTH)) == id_number_digest(number)
     person = PersonFactory(id_number=number.translate(FULL_WIDTH))
     assert Person.objects.get(pk=person.pk).id_number == number
+
+
+@pytest.mark.django_db
+def test_a_person_saved_by_another_request_after_the_form_was_checked_gets_a_message():
+    """Two posts of the same person at once: the second passed its form check before the
+    first committed. It gets the model's message, not a database error."""
+    from marketplace import services
+    from marketplace.forms import PersonForm
+
+    vendor = UserFactory(groups=[Role.VENDOR])
+    draft = ProviderFactory(owner=vendor)
+    number = make_id_number(93)
+    form = PersonForm({"full_name": "陈晓燕", "id_number": number}, provider=draft)
+    assert form.is_valid(), form.errors
+    PersonFactory(provider=draft, full_name="陈晓燕", id_number=number)  # the other request
+
+    with pytest.raises(ValidationError) as refused:
+        services.save_vendor_form(form, provider=draft, by=vendor)
+    assert "该人员已在此服务提供方名下" in " ".join(refused.value.messages)
+    assert draft.people.count() == 1

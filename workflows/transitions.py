@@ -106,6 +106,24 @@ def blocked_actions(obj, user) -> list[tuple[Action, list[str]]]:
     return result
 
 
+#: The longest comment or internal note a timeline entry takes (a page of text).
+COMMENT_LIMIT = 1000
+
+
+def check_comment_length(**texts: str) -> None:
+    """Refuse a comment or note longer than ``COMMENT_LIMIT``, naming the limit and the
+    length typed (a CR LF line break counts as one character, as in the forms)."""
+    for field, text in texts.items():
+        length = len((text or "").replace("\r\n", "\n"))
+        if length > COMMENT_LIMIT:
+            raise TransitionRefused(
+                _("At most %(limit_value)s characters; this text has %(show_value)s. Please "
+                  "shorten it before saving.") % {"limit_value": COMMENT_LIMIT,
+                                                  "show_value": length},
+                code=f"{field}_too_long",
+            )
+
+
 def run(obj, name: str, *, by, comment: str = "", reason: str = "", internal_note: str = "",
         expected_state: str | None = None, system: bool = False):
     """Take transition ``name`` on ``obj`` as ``by``; returns the updated instance.
@@ -123,6 +141,7 @@ def run(obj, name: str, *, by, comment: str = "", reason: str = "", internal_not
         raise TransitionRefused(_("Choose a reason from the list."), code="reason_required")
     if reason == Reason.OTHER and not comment.strip():
         raise TransitionRefused(_("Explain the reason in the comment."), code="comment_required")
+    check_comment_length(comment=comment, internal_note=internal_note)
 
     try:
         with transaction.atomic():
@@ -171,6 +190,7 @@ def run(obj, name: str, *, by, comment: str = "", reason: str = "", internal_not
 def record(subject, action: str, *, by, item: str = "", comment: str = "",
            internal_note: str = "", staff_only: bool = False) -> TimelineEntry:
     """Log an item-level decision on ``subject`` (an entry) for its timeline."""
+    check_comment_length(comment=comment, internal_note=internal_note)
     return TimelineEntry.objects.create(
         content_type=ContentType.objects.get_for_model(type(subject)), object_id=subject.pk,
         actor=by if by and by.is_authenticated else None, action=action, item=str(item)[:200],
