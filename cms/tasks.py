@@ -61,6 +61,7 @@ def provider_list_changed(provider_id: int, source: str, target: str,
 
 
 @shared_task(acks_late=True)
+@once_per_effect
 def refresh_candidate_list(reason: str = "") -> int:
     """Make a version of the candidate list from what is listed now."""
     version = candidate_list.publish(reason, bureau_identity(), settings.LANGUAGE_CODE)

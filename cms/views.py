@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from cms.tasks import refresh_candidate_list
 from marketplace.models import CandidateList
+from workflows import outbox
 
 PREPARING_KEY = "candidate-list:preparing"
 FORMATS = {
@@ -34,7 +35,8 @@ def current_list(request, fmt):
     version = CandidateList.current()
     if version is None and cache.add(PREPARING_KEY, 1, timeout=300):
         # The first version is made once, however many visitors ask while it renders.
-        refresh_candidate_list.delay("first download")
+        outbox.schedule(refresh_candidate_list, "first download",
+                        key=outbox.unique_key("candidate-list"))
         version = CandidateList.current()  # already there when tasks run inline
     if version is None:
         response = render(request, "cms/candidate_list_pending.html", status=503)

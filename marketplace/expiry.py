@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from marketplace import credentials as credential_rules
 from marketplace.models import Provider
-from workflows import policy
+from workflows import outbox, policy
 from workflows.admission import AdmissionState
 from workflows.models import Reason
 from workflows.tasks import send_email
@@ -70,10 +70,13 @@ def enforce_expiry(on: dt.date | None = None) -> dict[str, int]:
                 message = _("%(item)s expires on %(date)s. Upload a renewed document before "
                             "then, or the entry will be suspended.") % {
                     "item": label, "date": last_day.isoformat()}
-                record(provider, "expiry_warning", by=None, item=label, comment=message)
+                entry = record(provider, "expiry_warning", by=None, item=label,
+                                comment=message)
                 if provider.owner and provider.owner.email:
-                    send_email.delay([provider.owner.email], _("[After-school resources] %(name)s: "
-                                     "a document expires soon") % {"name": provider.name},
-                                     message)
+                    subject = _("[After-school resources] %(name)s: a document expires soon") % {
+                        "name": provider.name}
+                    outbox.schedule(send_email, [provider.owner.email], str(subject),
+                                    str(message), key=outbox.entry_key(entry, "notify"),
+                                    entry=entry)
                 counts["warned"] += 1
     return counts

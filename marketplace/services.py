@@ -24,7 +24,7 @@ from marketplace.models import (
     Signature,
 )
 from media.storage import sha256_of
-from workflows import policy, transitions
+from workflows import outbox, policy, transitions
 from workflows.admission import EDITABLE_BY_VENDOR, AdmissionState
 from workflows.transitions import TransitionRefused, lock_entry, record
 
@@ -227,7 +227,7 @@ def request_check(*, person: Person, by, adapter: str = CheckAdapter.MANUAL) -> 
     if adapter == CheckAdapter.SIMULATED:
         from marketplace.tasks import run_simulated_check
 
-        transaction.on_commit(lambda: run_simulated_check.delay(check.pk, by.pk))
+        outbox.schedule(run_simulated_check, check.pk, by.pk, key=f"check:{check.pk}:simulate")
     return check
 
 

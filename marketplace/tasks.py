@@ -33,6 +33,7 @@ def prepare_admission_agreement(provider_id: int) -> int | None:
 
 
 @shared_task(acks_late=True)
+@once_per_effect
 def run_simulated_check(check_id: int, officer_id: int) -> str:
     """Demonstration adapter: answers like the public-security query service would, after a
     short delay in reality; here at once. Identity numbers whose keyed digest starts with

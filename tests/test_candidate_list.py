@@ -116,13 +116,14 @@ def test_no_private_data_reaches_the_downloads(listed, client):
 
 
 def test_before_the_first_version_a_download_says_it_is_being_prepared(db, client):
-    with mock.patch("cms.views.refresh_candidate_list.delay") as queued:
+    with mock.patch("cms.views.outbox.schedule") as queued:
         response = client.get("/downloads/candidate-list.pdf")
         again = client.get("/downloads/candidate-list.xlsx")
     assert again.status_code == 503  # still being prepared: not queued a second time
     assert response.status_code == 503 and response["Retry-After"] == "60"
     assert "正在生成" in response.content.decode()
     queued.assert_called_once()
+    assert queued.call_args.args[0].name == "cms.tasks.refresh_candidate_list"
 
 
 def test_the_first_download_makes_the_first_version_when_tasks_run_inline(db, client):

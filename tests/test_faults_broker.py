@@ -224,3 +224,31 @@ def test_the_beat_schedule_hands_pending_effects_over_every_minute():
                 for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert schedule["workflows.tasks.redispatch_side_effects"] == 60.0
     assert "workflows.tasks.redispatch_side_effects" in app.tasks
+
+
+@pytest.mark.parametrize("ask", ["register", "password_reset"])
+def test_account_emails_wait_in_the_outbox_while_the_broker_is_down(
+        ask, broker, django_capture_on_commit_callbacks, monkeypatch):
+    """Registering or asking for a new password answers as usual with the broker down;
+    the e-mail is kept and sent by the next redispatch."""
+    monkeypatch.setattr(outbox, "_broker_down_until", 0.0)
+    user = UserFactory(email="someone@demo.example.cn")
+    broker(f"redis://127.0.0.1:{closed_port()}/0")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        if ask == "register":
+            response = Client().post(reverse("vendor:register"), {
+                "email": "new.vendor@demo.example.cn", "display_name": "李明",
+                "phone": "13812345678", "password1": "Lan-shan-2026!",
+                "password2": "Lan-shan-2026!"})
+        else:
+            response = Client().post(reverse("password_reset"), {"email": user.email})
+    assert response.status_code == 302
+    assert mail.outbox == []
+    [effect] = SideEffect.objects.filter(task=send_email.name, done_at__isnull=True)
+
+    monkeypatch.setattr(app.conf, "task_always_eager", True)  # the broker is back
+    assert outbox.redispatch(everything=True) == (1, 0)
+    assert outbox.redispatch(everything=True) == (0, 0)
+    assert len(mail.outbox) == 1
+    SideEffect.objects.get(pk=effect.pk, done_at__isnull=False)

@@ -21,6 +21,7 @@ import datetime as dt
 import functools
 import logging
 import time
+import uuid
 
 from celery import current_app
 from django.db import transaction
@@ -52,6 +53,11 @@ _broker_down_until = 0.0
 def entry_key(entry, effect: str) -> str:
     """The key of ``effect`` following the transition logged as ``entry``."""
     return f"entry:{entry.pk}:{effect}"
+
+
+def unique_key(effect: str) -> str:
+    """A key for an effect that is not tied to a logged transition (e.g. one e-mail)."""
+    return f"{effect}:{uuid.uuid4().hex}"
 
 
 def schedule(task, *args, key: str, entry=None) -> SideEffect:

@@ -17,13 +17,13 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
-from django.db import transaction
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from marketplace.models import BureauSettings
+from workflows import outbox
 from workflows.tasks import send_email
 
 TEMPLATES = "marketplace/password_reset"
@@ -69,7 +69,8 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             return  # one e-mail a minute per account: the form cannot flood a mailbox
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         body = render_to_string(email_template_name, context)
-        transaction.on_commit(lambda: send_email.delay([to_email], subject, body))
+        outbox.schedule(send_email, [to_email], str(subject), body,
+                        key=outbox.unique_key("email"))
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_http_methods
 from marketplace.forms import DUPLICATE_EMAIL, RegistrationForm, ResendConfirmationForm
 from marketplace.models import BureauSettings
 from marketplace.roles import Role
+from workflows import outbox
 from workflows.tasks import send_email
 
 logger = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ def send_confirmation(request, user) -> None:
     body = render_to_string("marketplace/registration/confirm_email.txt", context,
                             request=request)
     email = user.email
-    transaction.on_commit(lambda: send_email.delay([email], subject, body))
+    outbox.schedule(send_email, [email], str(subject), body, key=outbox.unique_key("email"))
 
 
 # --- views -----------------------------------------------------------------------------------
