@@ -5,23 +5,16 @@ import re
 import time
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from playwright.sync_api import expect
 
 from marketplace.roles import Role
-from tests.factories import ProviderFactory, UserFactory
+from tests.e2e.helpers import PASSWORD, account
+from tests.factories import ProviderFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Browser-pass-2026"
 PHONE = {"width": 390, "height": 844}
-
-
-def account(role):
-    user = UserFactory(password=PASSWORD)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def fits_the_phone(page):

@@ -8,23 +8,16 @@ import pytest
 from playwright.sync_api import expect
 
 from marketplace.roles import Role
+from tests.e2e.helpers import PASSWORD, log_in
 from tests.factories import ProviderFactory, UserFactory, make_credit_code
 from workflows.admission import AdmissionState as S
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Browser-pass-2026"
 NAMES = ("滨江区青少年科技创新教育培训中心", "何丽", "冯海波篮球工作室")
 
 # Where the screenshot goes: the test's own folder, or SCREENSHOT_DIR to keep it.
 SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR")
-
-
-def log_in(page, base, user):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_admissions_list_on_a_phone_keeps_names_readable(page, live_server, tmp_path):

@@ -6,19 +6,18 @@ import importlib
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from cms.models import HomePage, NoticePage
 from cms.notices import notice_index
 from marketplace.roles import Role
-from tests.factories import UserFactory, complete_application
+from tests.e2e.helpers import account, log_in
+from tests.factories import complete_application
 from tests.untranslated import holds_english
 from workflows.transitions import run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Browser-pass-2026"
 
 # Everything a person reads on the screen: rendered text and the tooltips, placeholders
 # and screen-reader labels of visible elements.
@@ -41,19 +40,6 @@ def chinese_wagtail_defaults():
     database is flushed and rebuilt without it."""
     importlib.import_module("cms.migrations.0007_wagtail_defaults_in_chinese").rename(
         apps, None)
-
-
-def account(role):
-    user = UserFactory(password=PASSWORD)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-def log_in(page, base, user):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def english_on_screen(page, user) -> list[str]:

@@ -1,28 +1,14 @@
 """Browser tests: the public home page on a phone and a desktop, and each role's landing."""
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from marketplace.roles import Role
-from tests.factories import ProviderFactory, SchoolFactory, UserFactory
+from tests.e2e.helpers import account, log_in
+from tests.factories import ProviderFactory, SchoolFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Browser-pass-2026"
-
-
-def account(role):
-    user = UserFactory(password=PASSWORD)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-def log_in(page, base, user):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_home_page_fits_a_phone_and_a_desktop(page, live_server, tmp_path):
