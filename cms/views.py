@@ -1,5 +1,7 @@
 """Downloads of the public candidate list: stored files, one pair per version."""
 
+import time
+
 from django.core.cache import cache
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
@@ -11,6 +13,7 @@ from marketplace.models import CandidateList
 from workflows import outbox
 
 PREPARING_KEY = "candidate-list:preparing"
+PREPARING_SECONDS = 300
 FORMATS = {
     "pdf": ("pdf", "application/pdf"),
     "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -33,10 +36,13 @@ def _serve(version: CandidateList, fmt: str):
 @require_safe
 def current_list(request, fmt):
     version = CandidateList.current()
-    if version is None and cache.add(PREPARING_KEY, 1, timeout=300):
-        # The first version is made once, however many visitors ask while it renders.
+    if version is None and cache.add(PREPARING_KEY, 1, timeout=PREPARING_SECONDS):
+        # The first version is made once, however many visitors ask while it renders: the
+        # cache spares the outbox a query, the key (one per five minutes) decides, also
+        # while the cache is down and add() lets every request through.
+        window = int(time.time()) // PREPARING_SECONDS
         outbox.schedule(refresh_candidate_list, "first download",
-                        key=outbox.unique_key("candidate-list"))
+                        key=f"candidate-list:first:{window}")
         version = CandidateList.current()  # already there when tasks run inline
     if version is None:
         response = render(request, "cms/candidate_list_pending.html", status=503)

@@ -10,7 +10,15 @@ A write lost while the cache was down (a catalogue generation bump, a deleted ke
 leave stale values behind once Redis answers again with its old contents. So the first
 time the cache answers after a lost write, this process empties it once: what it holds
 can no longer be trusted. The cache therefore needs a Redis database of its own
-(``CACHE_URL=redis://host:6379/2``); emptying it touches nothing else.
+(``CACHE_URL=redis://host:6379/2``), not the Celery broker's or result backend's; emptying
+it touches nothing else (``cms.checks.cache_apart_from_celery`` refuses to start otherwise).
+Only a lost connection (or a time-out) counts as "down": an error Redis answers for one
+command means it is up and still holds what was written.
+
+``add()`` is the exception to "a failure is a miss": while the cache is down it answers
+True, "go ahead". Its callers use it as a "first time only" guard (one e-mail a minute,
+one first candidate list); refusing would make them never do their work at all, so they
+do it every time instead until the cache is back.
 """
 
 import logging
@@ -18,7 +26,9 @@ import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
@@ -66,13 +76,18 @@ class ResilientRedisCache(RedisCache):
                 logger.warning("Cache at %s answers again; emptied it once, as writes were "
                                "lost while it was down.", where)
             return getattr(super(), method)(*args, **kwargs)
-        except RedisError as exc:
+        except (RedisConnectionError, RedisTimeoutError) as exc:
             if write:
                 self._lost_write[where] = True
             if time.monotonic() >= self._down_until.get(where, 0.0):
                 logger.warning("Cache at %s unavailable (%s); serving without it for %ss.",
                                where, type(exc).__name__, self.RETRY_AFTER)
             self._down_until[where] = time.monotonic() + self.RETRY_AFTER
+            return default
+        except RedisError as exc:
+            # Redis answered, refusing this one command: it is up, and what it holds is
+            # still what was written, so nothing is emptied and Redis is not left alone.
+            logger.warning("Cache at %s refused %s (%s).", where, method, type(exc).__name__)
             return default
 
     def get(self, key, default=None, version=None):
@@ -85,8 +100,14 @@ class ResilientRedisCache(RedisCache):
         return self._call("has_key", key, version, write=False, default=False)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        # Not added: a lock or a throttle taken with add() is simply not granted.
-        return self._call("add", key, value, timeout, version, write=False, default=False)
+        """Set ``key`` if it is not there; True if it was set.
+
+        While the cache is down this answers True ("go ahead") without storing anything: a
+        caller guarding a first-time-only step with ``add()`` does its work rather than
+        never doing it, and a throttle built on ``add()`` lets everything through until
+        the cache answers again. Not a lock: never use it where doing the work twice is
+        wrong."""
+        return self._call("add", key, value, timeout, version, write=False, default=True)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         self._call("set", key, value, timeout, version, write=True)

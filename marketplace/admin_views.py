@@ -34,7 +34,16 @@ from marketplace.choices import (
 )
 from marketplace.collation import pinyin_key, pinyin_order
 from marketplace.content_review import looks_academic, price_flags
-from marketplace.models import BackgroundCheck, Contract, Credential, Offering, Person, Provider
+from marketplace.forms import limit_long_texts
+from marketplace.models import (
+    NOTE_LIMIT,
+    BackgroundCheck,
+    Contract,
+    Credential,
+    Offering,
+    Person,
+    Provider,
+)
 from media.errors import StorageUnavailable
 from media.validation import PrivateFileField
 from workflows.admission import AdmissionState
@@ -50,6 +59,8 @@ from workflows.transitions import (
 )
 
 PAGE_SIZE = 25
+#: Ids are 64-bit integers in the database.
+LARGEST_ID = 2**63 - 1
 S = AdmissionState
 BLANK = [("", "---------")]
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
@@ -152,7 +163,8 @@ class CheckResultsForm(forms.Form):
         label=_check_label("result_file"), required=False,
         help_text=gettext_lazy("PDF, JPEG or PNG."),
     )
-    note = forms.CharField(label=_check_label("note"), required=False, widget=_textarea())
+    note = forms.CharField(label=_check_label("note"), required=False, widget=_textarea(),
+                           max_length=NOTE_LIMIT)
 
     def __init__(self, *args, check, **kwargs):
         kwargs.setdefault("auto_id", f"id_check{check.pk}_%s")
@@ -162,6 +174,7 @@ class CheckResultsForm(forms.Form):
             "reference": check.reference, "note": check.note,
         })
         super().__init__(*args, **kwargs)
+        limit_long_texts(self)
         self.check = check
         if not check.result_file:
             self.fields["result_file"].required = True
@@ -378,7 +391,7 @@ class EntryView(StaffMixin, WagtailAdminTemplateMixin, TemplateView):
 
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items,
-                {"url": _queue_url(), "label": _("Admissions")},
+                {"url": _queue_url(), "label": QueueView.page_title},
                 {"url": "", "label": self.provider.name}]
 
     def get_header_buttons(self):
@@ -585,12 +598,29 @@ class ReviewItemView(EntryActionView):
                                  expected_state=self.expected_state)
         except TransitionRefused as exc:
             return self.refused(exc)
-        label = item.label if isinstance(item, Credential) else item.title
+        label = _item_label(item)
         if verified:
             messages.success(request, _("Verified: %(item)s.") % {"item": label})
         else:
             messages.success(request, _("Refused: %(item)s.") % {"item": label})
         return self.back()
+
+
+def _item_ids(values) -> set[int] | None:
+    """The ids a form posted, or ``None`` if one of them is not an id: only ASCII digits
+    (``int()`` would also read full-width or other scripts' digits) up to the largest id
+    the database holds."""
+    ids = set()
+    for value in values:
+        if not (value.isascii() and value.isdigit()) or int(value) > LARGEST_ID:
+            return None
+        ids.add(int(value))
+    return ids
+
+
+def _item_label(item) -> str:
+    """How the timeline and messages name a reviewed item."""
+    return item.label if isinstance(item, Credential) else item.title
 
 
 class VerifySelectedView(EntryActionView):
@@ -602,7 +632,9 @@ class VerifySelectedView(EntryActionView):
         if model is None:
             raise Http404
         self.anchor = f"{kind}s"  # the section: "credentials" or "offerings"
-        ids = {int(v) for v in request.POST.getlist("items") if v.isdigit()}
+        ids = _item_ids(request.POST.getlist("items"))
+        if ids is None:
+            raise Http404
         related = ("provider", "person") if model is Credential else ("provider",)
         items = list(model.objects.select_related(*related)
                      .filter(provider_id=pk, pk__in=ids).order_by("pk"))
@@ -612,8 +644,8 @@ class VerifySelectedView(EntryActionView):
             services.verify_items(items, by=request.user, expected_state=self.expected_state)
         except TransitionRefused as exc:
             return self.refused(exc)
-        labels = [item.label if isinstance(item, Credential) else item.title for item in items]
-        messages.success(request, _("Verified: %(item)s.") % {"item": ", ".join(labels)})
+        messages.success(request, _("Verified: %(item)s.")
+                         % {"item": ", ".join(_item_label(item) for item in items)})
         return self.back()
 
 

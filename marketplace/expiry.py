@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -70,13 +71,16 @@ def enforce_expiry(on: dt.date | None = None) -> dict[str, int]:
                 message = _("%(item)s expires on %(date)s. Upload a renewed document before "
                             "then, or the entry will be suspended.") % {
                     "item": label, "date": last_day.isoformat()}
-                entry = record(provider, "expiry_warning", by=None, item=label,
-                                comment=message)
-                if provider.owner and provider.owner.email:
-                    subject = _("[After-school resources] %(name)s: a document expires soon") % {
-                        "name": provider.name}
-                    outbox.schedule(send_email, [provider.owner.email], str(subject),
-                                    str(message), key=outbox.entry_key(entry, "notify"),
-                                    entry=entry)
+                # The warning and its e-mail together or not at all: a warning recorded
+                # without its e-mail would never be sent again (the next run finds it).
+                with transaction.atomic():
+                    entry = record(provider, "expiry_warning", by=None, item=label,
+                                   comment=message)
+                    if provider.owner and provider.owner.email:
+                        subject = _("[After-school resources] %(name)s: a document expires "
+                                    "soon") % {"name": provider.name}
+                        outbox.schedule(send_email, [provider.owner.email], str(subject),
+                                        str(message), key=outbox.entry_key(entry, "notify"),
+                                        entry=entry)
                 counts["warned"] += 1
     return counts

@@ -62,12 +62,7 @@ def _label(model, field_name):
     return capfirst(model._meta.get_field(field_name).verbose_name)
 
 
-def _strip_spaces(value: str) -> str:
-    """A phone number as stored: half-width, without spaces."""
-    return normalise_phone(value)
-
-
-def _limit_long_texts(form) -> None:
+def limit_long_texts(form) -> None:
     """Each text box with a limit says it, and says by how much a text is too long.
 
     No ``maxlength`` attribute: a browser would silently cut a pasted text at the limit
@@ -162,7 +157,7 @@ class RegistrationForm(forms.Form):
         return email
 
     def clean_phone(self):
-        return _strip_spaces(self.cleaned_data["phone"])
+        return normalise_phone(self.cleaned_data["phone"])
 
     def clean_display_name(self):
         return self.cleaned_data["display_name"].strip()
@@ -275,7 +270,7 @@ class ProviderDetailsForm(forms.ModelForm):
                                 if not isinstance(v, MaxLengthValidator)]
             field.widget.attrs["maxlength"] = CREDIT_CODE_TYPED_LENGTH
         self.fields["service_area"].queryset = Town.objects.order_by("district", "name")
-        _limit_long_texts(self)
+        limit_long_texts(self)
 
     def clean_credit_code(self):
         code = normalise_identifier(self.cleaned_data.get("credit_code"))
@@ -284,7 +279,7 @@ class ProviderDetailsForm(forms.ModelForm):
         return code
 
     def clean_contact_phone(self):
-        return _strip_spaces(self.cleaned_data["contact_phone"])
+        return normalise_phone(self.cleaned_data["contact_phone"])
 
 
 class PersonForm(forms.ModelForm):
@@ -332,7 +327,7 @@ class PersonForm(forms.ModelForm):
         return number
 
     def clean_phone(self):
-        return _strip_spaces(self.cleaned_data.get("phone"))
+        return normalise_phone(self.cleaned_data.get("phone"))
 
     def clean(self):
         cleaned = super().clean()
@@ -389,7 +384,7 @@ class OfferingForm(forms.ModelForm):
             "Only for courses that parents pay for; at most %(cap)s yuan. Leave empty "
             "otherwise."
         ) % {"cap": policy.personalised_course_cap()}
-        _limit_long_texts(self)
+        limit_long_texts(self)
         _bound_numbers(self)
 
 
@@ -461,7 +456,7 @@ class SubmitForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _limit_long_texts(self)
+        limit_long_texts(self)
 
 
 class SignForm(forms.Form):

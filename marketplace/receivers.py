@@ -70,14 +70,12 @@ def provider_transitioned(sender, instance, name, source, target, by, entry=None
                entry=entry)
 
 
-def tell_managers_to_countersign(provider: Provider) -> None:
-    """The vendor has signed: the managers act next."""
+def tell_managers_to_countersign(provider: Provider, *, key: str) -> None:
+    """The vendor has signed: the managers act next (``key``: the outbox key naming it)."""
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("[After-school resources] %(name)s: ready to countersign") % {
             "name": provider.name}
         body = _("The provider has signed the admission agreement of “%(name)s”. Countersign "
                  "and list it: %(link)s") % {
             "name": provider.name, "link": entry_link(provider, Role.MANAGER)}
-        contract = provider.admission_agreement()
-        notify(provider, Role.MANAGER, subject, body,
-               key=f"countersign:{contract.pk if contract else provider.pk}")
+        notify(provider, Role.MANAGER, subject, body, key=key)

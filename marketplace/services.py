@@ -306,5 +306,6 @@ def sign_agreement(contract: Contract, *, by, party: str, typed_name: str, conse
         if party == SignatureParty.VENDOR:
             from marketplace.receivers import tell_managers_to_countersign
 
-            transaction.on_commit(lambda: tell_managers_to_countersign(provider))
+            # In the signature's transaction: recorded if and only if the signature is.
+            tell_managers_to_countersign(provider, key=f"signature:{signature.pk}:countersign")
     return signature

@@ -4,7 +4,9 @@
   MOD 11-2 check character (0-9 or X), with a valid province code and birth date.
 - 统一社会信用代码 (unified social credit code), GB 32100-2015: 18 characters from a
   31-character alphabet (no I, O, Z, S, V) and a MOD 31 check character at the end.
-- Long texts with a stated limit, and numbers with one range and one message.
+- Long texts with a stated limit (``TextLengthValidator``, defined in
+  ``workflows.validators`` so that the transition entry point uses it too), and numbers
+  with one range and one message.
 
 Identifiers are normalised before they are checked, stored or digested: Unicode NFKC
 (full-width ２ becomes 2), spaces dropped, upper-case. Anything still outside ASCII
@@ -20,10 +22,12 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric, uscc
+
+from workflows.validators import TextLengthValidator  # noqa: F401 (re-exported)
 
 # First two digits of the administrative division code (province level).
 PROVINCE_CODES = frozenset(
@@ -132,20 +136,6 @@ def validate_phone(value: str) -> None:
               "for example 13812345678 or 021-59612345."),
             code="phone",
         )
-
-
-@deconstructible
-class TextLengthValidator(MaxLengthValidator):
-    """A long text's limit, with a message that gives the limit and the current length.
-
-    A line break counts as one character: browsers send a textarea's line breaks as CR LF.
-    """
-
-    message = _("At most %(limit_value)s characters; this text has %(show_value)s. Please "
-                "shorten it before saving.")
-
-    def clean(self, x):
-        return len(str(x).replace("\r\n", "\n"))
 
 
 def _range_message(low, high):

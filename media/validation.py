@@ -9,8 +9,9 @@ before it is stored:
 3. its name's extension agrees with its content (a PNG named ``.pdf`` is refused);
 4. it opens: a PDF must parse with pypdf, have pages and need no password; an image
    must pass Pillow's ``verify()`` and then decode completely;
-5. a PDF holds no active content: no JavaScript, no action that starts a program, no
-   attached files (these run or open on a reviewer's computer).
+5. a PDF holds no active content: no JavaScript, no action that starts a program, sends
+   form data or imports data, no XFA form, no attached files or jump into one, no
+   embedded multimedia (these run, open or fetch things on a reviewer's computer).
 
 Messages speak to a vendor, not to a developer: they say what is wrong with the file
 and, where it helps, what to do about it.
@@ -151,48 +152,67 @@ def _check_pdf(file) -> None:
         raise damaged
     if active:
         what = gettext(", ").join(
-            str(ACTIVE_CONTENT_LABELS[k]) for k in (JAVASCRIPT, LAUNCH, ATTACHMENT)
-            if k in active)
+            str(label) for kind, label in ACTIVE_CONTENT_LABELS.items() if kind in active)
         raise ValidationError(
             _("This PDF contains active content (%(what)s). Documents for review may not "
-              "run scripts, start programs or carry other files: please print it to a new "
-              "PDF, or scan the paper document, and upload that file."),
+              "run scripts, start programs, send or load data, or carry other files or "
+              "media: please print it to a new PDF, or scan the paper document, and upload "
+              "that file."),
             code="active_content", params={"what": what},
         )
 
 
-#: Kinds of active content a PDF may hold, as a vendor is told of them.
+#: Kinds of active content a PDF may hold, as a vendor is told of them (in this order).
 JAVASCRIPT, LAUNCH, ATTACHMENT = "javascript", "launch", "attachment"
+XFA, SUBMIT_FORM, IMPORT_DATA = "xfa", "submit_form", "import_data"
+GOTO_EMBEDDED, RICH_MEDIA = "goto_embedded", "rich_media"
 ACTIVE_CONTENT_LABELS = {
     JAVASCRIPT: _("JavaScript"),
     LAUNCH: _("an action that starts a program"),
     ATTACHMENT: _("attached files"),
+    XFA: _("an XFA form"),
+    SUBMIT_FORM: _("an action that sends form data"),
+    IMPORT_DATA: _("an action that imports data"),
+    GOTO_EMBEDDED: _("a link into an attached document"),
+    RICH_MEDIA: _("embedded multimedia (RichMedia)"),
+}
+#: Actions (the /S of an action dictionary) and what they are.
+_ACTIONS = {
+    "/JavaScript": JAVASCRIPT, "/Launch": LAUNCH, "/SubmitForm": SUBMIT_FORM,
+    "/ImportData": IMPORT_DATA, "/GoToE": GOTO_EMBEDDED,
 }
 #: Defence in depth: these names written out plainly anywhere in the file (also in an
-#: object nothing refers to). Long names only: a short one such as /JS turns up by
-#: chance in compressed image data.
+#: object nothing refers to). Long names only: a short one such as /JS or /XFA turns up
+#: by chance in compressed image data (an XFA form is found by walking the document).
 _ACTIVE_NAMES = {
     b"JavaScript": JAVASCRIPT, b"Launch": LAUNCH, b"EmbeddedFile": ATTACHMENT,
     b"EmbeddedFiles": ATTACHMENT, b"FileAttachment": ATTACHMENT,
+    b"SubmitForm": SUBMIT_FORM, b"ImportData": IMPORT_DATA, b"GoToE": GOTO_EMBEDDED,
+    b"RichMedia": RICH_MEDIA, b"RichMediaContent": RICH_MEDIA,
 }
 _ACTIVE_NAME_RE = re.compile(
     rb"/(" + b"|".join(sorted(_ACTIVE_NAMES, key=len, reverse=True)) + rb")(?=[\s/<>\[\]()%{}]|$)")
 
 
 def _active_in(obj) -> set[str]:
-    """What one PDF dictionary makes active: an action (/S /JavaScript or /Launch, or a
-    /JS script), a name tree of scripts or of attached files, an embedded file, a file
-    specification carrying one, or a file attachment annotation."""
+    """What one PDF dictionary makes active: an action (/S /JavaScript, /Launch,
+    /SubmitForm, /ImportData or /GoToE, or a /JS script), a name tree of scripts or of
+    attached files, an embedded file, a file specification carrying one, a file
+    attachment or RichMedia annotation, or an /AcroForm dictionary with an XFA form."""
     def name(key):
         value = obj.get(key)
         return value.get_object() if value is not None else None
 
     found = set()
     action = name("/S")
-    if action == "/JavaScript" or "/JS" in obj:
+    if isinstance(action, str) and action in _ACTIONS:
+        found.add(_ACTIONS[action])
+    if "/JS" in obj:
         found.add(JAVASCRIPT)
-    if action == "/Launch":
-        found.add(LAUNCH)
+    if "/XFA" in obj:
+        found.add(XFA)
+    if name("/Subtype") == "/RichMedia" or "/RichMediaContent" in obj:
+        found.add(RICH_MEDIA)
     if "/JavaScript" in obj:  # the document's /Names tree of scripts
         found.add(JAVASCRIPT)
     if ("/EmbeddedFiles" in obj or "/EF" in obj or name("/Type") == "/EmbeddedFile"

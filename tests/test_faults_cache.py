@@ -14,14 +14,18 @@ from decimal import Decimal
 
 import environ
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.test import Client
+from django.urls import reverse
 
 from cms.models import CatalogueIndexPage, HomePage
 from cms.publishing import sync_provider_page
 from config.cache import ResilientRedisCache, caches_from_env
-from marketplace.models import Offering
-from tests.factories import OfferingFactory, ProviderFactory
+from marketplace.models import CandidateList, Offering
+from tests.conftest import download
+from tests.factories import OfferingFactory, ProviderFactory, UserFactory
+from workflows.models import SideEffect
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +75,33 @@ def test_public_pages_answer_while_the_cache_is_unreachable(cache_at, listed):
     assert "机器人编程进阶" in client.get(catalogue).content.decode()
 
 
+@pytest.mark.usefixtures("on_commit_immediately")
+def test_with_the_cache_unreachable_the_first_download_still_makes_the_candidate_list(
+        cache_at, listed):
+    cache_at(f"redis://127.0.0.1:{free_port()}/0")
+    status, data = download(Client(), "/downloads/candidate-list.xlsx")
+    assert status == 200 and data.startswith(b"PK")
+    assert CandidateList.objects.count() == 1
+
+
+def test_with_the_cache_unreachable_repeated_first_downloads_queue_one_candidate_list(
+        cache_at):
+    cache_at(f"redis://127.0.0.1:{free_port()}/0")
+    client = Client()
+    for fmt in ("pdf", "xlsx", "pdf"):
+        assert client.get(f"/downloads/candidate-list.{fmt}").status_code == 503
+    assert SideEffect.objects.filter(task="cms.tasks.refresh_candidate_list").count() == 1
+
+
+@pytest.mark.usefixtures("on_commit_immediately")
+def test_with_the_cache_unreachable_a_password_reset_email_is_still_sent(cache_at):
+    user = UserFactory()
+    cache_at(f"redis://127.0.0.1:{free_port()}/0")
+    response = Client().post(reverse("password_reset"), {"email": user.email})
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [[user.email]]
+
+
 class RedisServer:
     """A redis-server of this test's own, with its data kept on disk across a restart."""
 
@@ -106,8 +137,30 @@ class RedisServer:
             self.process.wait(timeout=10)
 
 
-@pytest.mark.skipif(not (shutil.which("redis-server") and shutil.which("redis-cli")),
-                    reason="needs redis-server to stop and restart a Redis of its own")
+needs_redis_server = pytest.mark.skipif(
+    not (shutil.which("redis-server") and shutil.which("redis-cli")),
+    reason="needs redis-server to stop and restart a Redis of its own")
+
+
+@needs_redis_server
+def test_an_error_redis_answers_for_one_command_empties_nothing(cache_at, tmp_path,
+                                                                monkeypatch):
+    monkeypatch.setattr(ResilientRedisCache, "RETRY_AFTER", 0.0)
+    redis = RedisServer(tmp_path)
+    redis.start()
+    try:
+        cache_at(redis.url)
+        cache.set("kept", "value")
+        cache.set("text", "not a number")
+        with pytest.raises(ValueError):
+            cache.incr("text")  # Redis refuses INCR on this value (a ResponseError): it is up
+        assert cache.get("kept") == "value"
+        assert cache.get("kept") == "value"
+    finally:
+        redis.kill()
+
+
+@needs_redis_server
 def test_a_catalogue_change_made_while_the_cache_was_down_is_shown_once_it_is_back(
         cache_at, listed, tmp_path, monkeypatch):
     monkeypatch.setattr(ResilientRedisCache, "RETRY_AFTER", 0.2)

@@ -1,19 +1,32 @@
 """Health checks a load balancer polls: /health/ (every part) and /health/live/ (what a
 web process needs). No login, JSON, 200 when all answer, 503 naming the part that does
-not; "does not answer" is a real closed port."""
+not; "does not answer" is a real closed port. Each answer is reused for a few seconds, so
+polling faster runs the checks no more often."""
 
+import contextlib
 import socket
 
 import environ
 import pytest
 from django.core.files.storage import storages
+from django.db import OperationalError, connections
 from django.test import Client
 
+from config import health as health_module
 from config.cache import caches_from_env
+from config.health import DatabaseCheck, HealthView, StorageCheck
 from config.storage import storages_from_env
 from tests.conftest import S3_CONFIGURED
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_answers():
+    """Each test sees the parts as it set them up, not an answer kept from the last."""
+    HealthView.forget()
+    yield
+    HealthView.forget()
 
 COMPONENTS = {"database", "cache", "broker", "storage"}
 
@@ -85,3 +98,47 @@ def test_the_configured_s3_store_is_checked():
     assert type(storages["private"]).__name__ == "S3Storage"
     assert health()[1]["components"]["storage"] == "ok"
 
+
+
+def test_a_database_error_naming_its_host_is_not_echoed(monkeypatch):
+    @contextlib.contextmanager
+    def refused(self):
+        raise OperationalError(
+            'connection failed: connection to server at "db7.bureau.internal" (10.20.30.40), '
+            "port 5432 failed: Connection refused")
+        yield
+
+    monkeypatch.setattr(type(connections["default"]), "temporary_connection", refused)
+    for path in ("/health/", "/health/live/"):
+        response, body = health(path)
+        assert response.status_code == 503
+        assert body["components"]["database"] == "Unavailable: not answering (OperationalError)"
+        page = response.content.decode()
+        assert "db7" not in page and "10.20.30.40" not in page and "5432" not in page
+
+
+def test_polling_within_a_few_seconds_runs_the_checks_once(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(health_module, "monotonic", lambda: now[0])
+    runs = []
+    for check in (DatabaseCheck, StorageCheck):
+        def counted(self, run=check.run):
+            runs.append(type(self).__name__)
+            return run(self)
+        monkeypatch.setattr(check, "run", counted)
+
+    assert health()[1]["status"] == "ok"
+    assert sorted(runs) == ["DatabaseCheck", "StorageCheck"]
+    now[0] += 5
+    response, body = health()
+    assert response.status_code == 200 and body["status"] == "ok"
+    assert len(runs) == 2  # the first answer, again
+    assert "no-store" in response["Cache-Control"]  # still never kept by a proxy
+
+    health("/health/live/")  # an answer of its own, made once too
+    health("/health/live/")
+    assert runs.count("DatabaseCheck") == 2
+
+    now[0] += HealthView.REUSE_SECONDS
+    health()
+    assert runs.count("StorageCheck") == 2  # past the window: checked again

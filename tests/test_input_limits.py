@@ -8,11 +8,19 @@ from django.db import models
 from django.urls import reverse
 from django.utils import translation
 
+from marketplace.admin_views import CheckResultsForm
 from marketplace.forms import OfferingForm, ProviderDetailsForm
-from marketplace.models import Provider
+from marketplace.models import NOTE_LIMIT, Provider
 from marketplace.roles import Role
 from marketplace.validators import TextLengthValidator
-from tests.factories import OfferingFactory, ProviderFactory, TownFactory, UserFactory
+from tests.factories import (
+    BackgroundCheckFactory,
+    OfferingFactory,
+    ProviderFactory,
+    TownFactory,
+    UserFactory,
+)
+from workflows.transitions import COMMENT_LIMIT, TransitionRefused, check_comment_length
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +126,42 @@ def test_long_text_boxes_state_their_limit_and_do_not_cut_pasted_text(draft):
     # A browser silently cuts a pasted text at maxlength; the server says what is too long.
     assert "maxlength" not in html
     assert "3000" in help_text
+
+
+def check_results_data(**overrides):
+    return {"criminal_record": "clear", "health": "fit", "character": "good",
+            "checked_on": "2026-01-05", "reference": "滨教查〔2026〕0001号", **overrides}
+
+
+def test_a_check_officers_note_over_the_note_limit_is_refused_by_the_form():
+    check = BackgroundCheckFactory()  # has a result file: no new file is required
+    with translation.override("zh-hans"):
+        form = CheckResultsForm(check_results_data(note="查" * (NOTE_LIMIT + 1)), check=check)
+        assert not form.is_valid()
+        assert form.errors["note"] == [
+            f"最多可填 {NOTE_LIMIT} 个字符，现在是 {NOTE_LIMIT + 1} 个。请精简后再保存。"]
+    assert CheckResultsForm(check_results_data(note="查" * NOTE_LIMIT), check=check).is_valid()
+
+
+def test_the_check_officers_note_box_states_its_limit_and_does_not_cut_pasted_text():
+    form = CheckResultsForm(check=BackgroundCheckFactory())
+    assert "maxlength" not in str(form["note"])
+    assert str(NOTE_LIMIT) in str(form.fields["note"].help_text)
+
+
+def test_a_transition_comment_gets_the_same_check_and_message_as_a_form():
+    """The entry point's comment limit is the forms' validator: same count, same words."""
+    text = "评" * (COMMENT_LIMIT - 2) + "\r\n" + "语"
+    check_comment_length(comment=text)  # CR LF counts as one: exactly at the limit
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            too_long = text + "！"
+            with pytest.raises(TransitionRefused) as refused:
+                check_comment_length(internal_note=too_long)
+            with pytest.raises(ValidationError) as invalid:
+                TextLengthValidator(COMMENT_LIMIT)(too_long)
+            assert refused.value.code == "internal_note_too_long"
+            assert str(refused.value) == invalid.value.messages[0]
 
 
 # --- numbers ------------------------------------------------------------------------------------

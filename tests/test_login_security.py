@@ -82,6 +82,55 @@ def test_lockout_holds_only_for_that_account_from_that_address():
     assert logged_in(same_address)
 
 
+@pytest.fixture
+def fast_hashing(settings):
+    """Thirty failed logins or so per test: a cheap hasher first keeps them quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
+                                 *settings.PASSWORD_HASHERS]
+
+
+@pytest.mark.usefixtures("fast_hashing")
+def test_failures_over_many_accounts_from_one_address_lock_that_address_for_all():
+    user = UserFactory(password=PASSWORD)
+    client = browser("10.3.3.3")
+    for n in range(29):
+        response = fail(client, f"guess{n}", 1)
+        assert response.status_code == 200, n
+    response = fail(client, "guess29", 1)  # the address's 30th failure
+    assert response.status_code == 429 and LOCKED_ZH in response.content.decode()
+
+    same_address = browser("10.3.3.3")
+    response = log_in(same_address, user.username)  # even another account, rightly typed
+    assert response.status_code == 429 and LOCKED_ZH in response.content.decode()
+    assert not logged_in(same_address)
+    elsewhere = browser("10.4.4.4")
+    assert log_in(elsewhere, user.username).status_code == 302 and logged_in(elsewhere)
+
+
+@pytest.mark.usefixtures("fast_hashing")
+def test_a_few_failures_on_different_accounts_from_one_address_do_not_lock():
+    """A school's or the bureau's staff share one NAT address."""
+    users = [UserFactory(password=PASSWORD) for _ in range(6)]
+    for user in users[:5]:
+        response = fail(browser("10.5.5.5"), user.username, 1)
+        assert response.status_code == 200
+    for user in (users[0], users[5]):
+        client = browser("10.5.5.5")
+        assert log_in(client, user.username).status_code == 302 and logged_in(client)
+
+
+@pytest.mark.usefixtures("fast_hashing")
+def test_logging_in_to_one_account_does_not_clear_the_address_count():
+    user = UserFactory(password=PASSWORD)
+    client = browser("10.6.6.6")
+    for n in range(29):
+        fail(client, f"guess{n}", 1)
+    assert log_in(client, user.username).status_code == 302
+    client.post(reverse("logout"))
+    response = fail(client, "guess29", 1)
+    assert response.status_code == 429 and LOCKED_ZH in response.content.decode()
+
+
 def test_a_successful_login_resets_the_count():
     user = UserFactory(password=PASSWORD)
     client = browser()

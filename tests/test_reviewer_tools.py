@@ -99,6 +99,24 @@ def test_verify_selected_changes_nothing_when_an_item_belongs_to_another_entry(s
     assert states(Credential, [mine, theirs]) == [VerificationState.PENDING] * 2
 
 
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@pytest.mark.parametrize("bad", [
+    "full-width digits", "-1", "99999999999999999999999", str(2**63), "²", "1.0", " 1"])
+def test_verify_selected_refuses_an_id_that_is_not_a_plain_number_and_changes_nothing(
+        staff, bad):  # noqa: F811
+    provider = in_review(staff)
+    mine, other = provider.active_credentials().order_by("pk")[:2]
+    if bad == "full-width digits":
+        bad = str(other.pk).translate(FULL_WIDTH)  # int() would read it as other.pk
+    response = browser(staff["reviewer"]).post(verify_selected_url(provider, "credential"), {
+        **IN_REVIEW, "items": [str(mine.pk), bad]})
+    assert response.status_code == 404
+    assert states(Credential, [mine, other]) == [VerificationState.PENDING] * 2
+    assert verified_log(provider) == []
+
+
 def test_verify_selected_with_nothing_ticked_says_so(staff):  # noqa: F811
     provider = in_review(staff)
     response = browser(staff["reviewer"]).post(verify_selected_url(provider, "credential"),

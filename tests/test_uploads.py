@@ -2,6 +2,7 @@
 vendor is told in plain words why a file is refused."""
 
 import io
+import re
 
 import pytest
 from django import forms
@@ -13,6 +14,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.actions import JavaScript, PageTrigger
 from pypdf.generic import (
     ArrayObject,
+    DecodedStreamObject,
     DictionaryObject,
     NameObject,
     NumberObject,
@@ -278,6 +280,41 @@ HOSTILE_PDFS = {
 }
 
 
+def xfa_form(writer):
+    """An XFA form: its XML template in the /XFA entry of the /AcroForm dictionary (an
+    XFA-aware viewer runs the form's own scripts and may fetch or send data)."""
+    template = DecodedStreamObject()
+    template.set_data(b'<xdp:xdp xmlns:xdp="http://ns.adobe.com/xdp/"><template/></xdp:xdp>')
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject({
+        NameObject("/Fields"): ArrayObject(),
+        NameObject("/XFA"): writer._add_object(template),
+    })
+
+
+HOSTILE_PDFS.update({
+    "an XFA form": (xfa_form, "an XFA form"),
+    "a link that sends form data away": (annotate({
+        "/Subtype": NameObject("/Link"), "/A": DictionaryObject({
+            NameObject("/S"): NameObject("/SubmitForm"),
+            NameObject("/F"): DictionaryObject({
+                NameObject("/FS"): NameObject("/URL"),
+                NameObject("/F"): TextStringObject("https://example.com/collect")})})}),
+        "an action that sends form data"),
+    "form data imported on opening": (open_action({
+        "/S": NameObject("/ImportData"), "/F": TextStringObject("answers.fdf")}),
+        "an action that imports data"),
+    "a jump into an attached document on opening": (open_action({
+        "/S": NameObject("/GoToE"), "/D": ArrayObject([NumberObject(0)]),
+        "/T": DictionaryObject({NameObject("/R"): NameObject("/C"),
+                                NameObject("/N"): TextStringObject("inner.pdf")})}),
+        "a link into an attached document"),
+    "a RichMedia annotation": (annotate({
+        "/Subtype": NameObject("/RichMedia"),
+        "/RichMediaContent": DictionaryObject({NameObject("/Assets"): DictionaryObject()})}),
+        "embedded multimedia (RichMedia)"),
+})
+
+
 @pytest.mark.parametrize("case", list(HOSTILE_PDFS))
 def test_a_pdf_with_active_content_is_refused_and_says_what_it_holds(pdf_bytes, case):
     change, what = HOSTILE_PDFS[case]
@@ -286,17 +323,29 @@ def test_a_pdf_with_active_content_is_refused_and_says_what_it_holds(pdf_bytes, 
     assert f"({what})" in message(error)
 
 
-def test_active_content_behind_escaped_names_is_found_by_walking_the_document(pdf_bytes):
+@pytest.mark.parametrize(("case", "name", "escaped"), [
+    ("document-level JavaScript", b"/JavaScript", b"/J#61vaScript"),
+    ("a link that sends form data away", b"/SubmitForm", b"/Subm#69tForm"),
+    ("form data imported on opening", b"/ImportData", b"/Imp#6frtData"),
+    ("a jump into an attached document on opening", b"/GoToE", b"/GoT#6fE"),
+    ("a RichMedia annotation", b"/RichMedia", b"/R#69chMedia"),
+])
+def test_active_content_behind_escaped_names_is_found_by_walking_the_document(
+        pdf_bytes, case, name, escaped):
     """``/J#61vaScript`` is ``/JavaScript`` to a PDF reader but not to a byte search."""
-    data = rewritten(pdf_bytes, add_js)
-    data = data.replace(b"/JavaScript", b"/J#61vaScript")
-    assert b"/JavaScript" not in data
-    assert refusal(upload("licence.pdf", data)).code == "active_content"
+    change, what = HOSTILE_PDFS[case]
+    plain = re.compile(re.escape(name) + rb"(?=[\s/<>\[\]()%{}])")
+    data = plain.sub(lambda _match: escaped, rewritten(pdf_bytes, change))
+    assert not plain.search(data)
+    error = refusal(upload("licence.pdf", data))
+    assert error.code == "active_content"
+    assert f"({what})" in message(error)
 
 
-def test_an_object_nothing_refers_to_is_still_searched_for_active_names(pdf_bytes):
+@pytest.mark.parametrize("action", [b"/Launch", b"/SubmitForm", b"/ImportData", b"/GoToE"])
+def test_an_object_nothing_refers_to_is_still_searched_for_active_names(pdf_bytes, action):
     """A viewer that rebuilds a damaged cross-reference table may find such an object."""
-    data = pdf_bytes + b"\n99 0 obj\n<< /S /Launch /F (calc.exe) >>\nendobj\n"
+    data = pdf_bytes + b"\n99 0 obj\n<< /S " + action + b" /F (calc.exe) >>\nendobj\n"
     assert PdfReader(io.BytesIO(data)).pages  # pypdf itself never reaches it
     assert refusal(upload("licence.pdf", data)).code == "active_content"
 
@@ -316,6 +365,21 @@ def test_the_active_content_message_is_chinese_by_default(pdf_bytes):
         error = refusal(upload("licence.pdf", rewritten(
             pdf_bytes, add_js)))
         assert "此 PDF 含有主动内容（JavaScript 脚本）" in message(error)
+
+
+@pytest.mark.parametrize(("case", "chinese"), [
+    ("an XFA form", "XFA 动态表单"),
+    ("a link that sends form data away", "提交表单数据的动作"),
+    ("form data imported on opening", "导入数据的动作"),
+    ("a jump into an attached document on opening", "跳转到内嵌文档的动作"),
+    ("a RichMedia annotation", "内嵌多媒体（RichMedia）"),
+])
+def test_each_new_kind_of_active_content_is_named_in_chinese(pdf_bytes, case, chinese):
+    change, _what = HOSTILE_PDFS[case]
+    with translation.override("zh-hans"):
+        text = message(refusal(upload("licence.pdf", rewritten(pdf_bytes, change))))
+    assert text.startswith(f"此 PDF 含有主动内容（{chinese}）。"), text
+    assert "收发数据" in text, "the explanation covers forms that send or load data"
 
 
 def test_messages_are_translated_into_chinese():

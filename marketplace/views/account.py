@@ -3,28 +3,40 @@ when a login is locked out after repeated failures (django-axes) and password re
 e-mail (Django's views with the site's own templates).
 
 A reset request gets the same answer whether or not the address belongs to an account, so
-the form does not tell strangers who is registered. The e-mail leaves through the Celery
-task after the request commits (a slow mail server neither delays the answer nor tells
-known addresses apart by timing), at most once a minute per account.
+the form does not tell strangers who is registered: either way it records one Celery task
+(``marketplace.tasks.send_password_reset``) with the ids of the accounts found, possibly
+none, at most once a minute per address. The task makes the one-time link and sends the
+e-mail after the request commits, so a slow mail server neither delays the answer nor tells
+known addresses apart by timing, and no token is kept in the outbox.
 """
 
 import math
 
-from axes.helpers import get_client_username, get_cool_off
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import (
+    get_client_username,
+    get_cool_off,
+    get_failure_limit,
+    get_lockout_parameters,
+)
 from axes.utils import reset as reset_login_failures
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
+from django.core.mail import EmailMessage
+from django.db.models import Sum
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.crypto import salted_hmac
+from django.utils.encoding import force_bytes
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 
-from marketplace.models import BureauSettings
+from marketplace.tasks import request_origin, send_password_reset
 from workflows import outbox
-from workflows.tasks import send_email
 
 TEMPLATES = "marketplace/password_reset"
 RESET_EMAIL_INTERVAL_SECONDS = 60
@@ -34,7 +46,8 @@ RESET_EMAIL_INTERVAL_SECONDS = 60
 def client_ip(request):
     """The client's address for the lockout: ``REMOTE_ADDR``, or behind
     ``TRUSTED_PROXY_COUNT`` proxies the address the outermost one saw (read from the right
-    of X-Forwarded-For, where a client cannot forge it)."""
+    of X-Forwarded-For, where a client cannot forge it). Axes' own ``AXES_IPWARE_*``
+    settings would need django-ipware, which is not installed for these few lines."""
     count = settings.TRUSTED_PROXY_COUNT
     if count:
         hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
@@ -42,6 +55,45 @@ def client_ip(request):
         if len(hops) >= count:
             return hops[-count]
     return request.META.get("REMOTE_ADDR")
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """django-axes' database handler with a failure limit for each lockout parameter.
+
+    ``AXES_LOCKOUT_PARAMETERS`` counts failures for one account from one address and for
+    one address whatever the accounts. One account from one address is locked after
+    ``AXES_FAILURE_LIMIT`` failures; an address after ``LOGIN_ADDRESS_FAILURE_LIMIT``, set
+    higher because a whole school or the bureau may log in from behind one NAT address.
+    (Axes itself has one limit, compared with the largest of the counts.)
+    """
+
+    def limits(self, request, credentials=None) -> list[int]:
+        """The limit of each lockout parameter, in ``AXES_LOCKOUT_PARAMETERS`` order."""
+        limit = get_failure_limit(request, credentials)
+        return [settings.LOGIN_ADDRESS_FAILURE_LIMIT if parameter == "ip_address" else limit
+                for parameter in get_lockout_parameters(request, credentials)]
+
+    def get_failures(self, request, credentials=None) -> int:
+        """The count nearest to its limit, on the scale of the one limit axes compares it
+        with: a parameter whose own limit is L counts its failures plus
+        (``AXES_FAILURE_LIMIT`` - L), so it reaches that limit when it reaches L."""
+        limit = get_failure_limit(request, credentials)
+        counts = [attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+                  for attempts in self.get_user_attempts(request, credentials)]
+        return max((count + limit - own_limit for count, own_limit
+                    in zip(counts, self.limits(request, credentials), strict=True)), default=0)
+
+    def reset_user_attempts(self, request, credentials=None) -> int:
+        """A successful login clears that account's failures from that address only: were
+        the address's count cleared too, one working account would let an address try
+        other accounts' passwords without end."""
+        deleted = 0
+        for parameter, attempts in zip(get_lockout_parameters(request, credentials),
+                                       self.filter_user_attempts(request, credentials),
+                                       strict=True):
+            if "username" in ([parameter] if isinstance(parameter, str) else parameter):
+                deleted += attempts.delete()[0]
+        return deleted
 
 
 def lockout(request, original_response=None, credentials=None):
@@ -61,31 +113,46 @@ def lockout(request, original_response=None, credentials=None):
 
 
 # --- password reset --------------------------------------------------------------------------
+RESET_SUBJECT_TEMPLATE = f"{TEMPLATES}/email_subject.txt"
+RESET_BODY_TEMPLATE = f"{TEMPLATES}/email.txt"
+
+
 class PasswordResetForm(auth_forms.PasswordResetForm):
-    def send_mail(self, subject_template_name, email_template_name, context, from_email,
-                  to_email, html_email_template_name=None):
-        user = context["user"]
-        if not cache.add(f"password-reset:{user.pk}", 1, RESET_EMAIL_INTERVAL_SECONDS):
-            return  # one e-mail a minute per account: the form cannot flood a mailbox
-        subject = "".join(render_to_string(subject_template_name, context).splitlines())
-        body = render_to_string(email_template_name, context)
-        outbox.schedule(send_email, [to_email], str(subject), body,
-                        key=outbox.unique_key("email"))
+    def save(self, domain_override=None, use_https=False, request=None, **kwargs):
+        """Record the e-mail task: the same work for an address with or without an account.
+        It is given the ids of the accounts found, never a token or a link."""
+        email = self.cleaned_data["email"]
+        user_ids = [user.pk for user in self.get_users(email)]
+        address = salted_hmac("password-reset", email.casefold()).hexdigest()
+        if not cache.add(f"password-reset:{address}", 1, RESET_EMAIL_INTERVAL_SECONDS):
+            return  # one e-mail a minute per address: the form cannot flood a mailbox
+        outbox.schedule(send_password_reset, user_ids,
+                        request_origin(request, domain=domain_override),
+                        key=outbox.unique_key("password-reset"))
+
+
+def password_reset_email(user, origin: dict) -> EmailMessage:
+    """The e-mail with a fresh one-time link for ``user``, written as Django's form writes
+    it; made by the worker (``send_password_reset``) when it sends it."""
+    to_email = getattr(user, user.get_email_field_name())
+    context = {
+        "email": to_email, "domain": origin["domain"], "site_name": origin["site_name"],
+        "uid": urlsafe_base64_encode(force_bytes(user._meta.pk.value_to_string(user))),
+        "user": user, "token": default_token_generator.make_token(user),
+        "protocol": origin["protocol"], "bureau_name": origin["bureau_name"],
+        "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+    }
+    subject = "".join(render_to_string(RESET_SUBJECT_TEMPLATE, context).splitlines())
+    body = render_to_string(RESET_BODY_TEMPLATE, context)
+    return EmailMessage(subject, body, None, [to_email])
 
 
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     template_name = f"{TEMPLATES}/form.html"
-    subject_template_name = f"{TEMPLATES}/email_subject.txt"
-    email_template_name = f"{TEMPLATES}/email.txt"
+    subject_template_name = RESET_SUBJECT_TEMPLATE
+    email_template_name = RESET_BODY_TEMPLATE
     success_url = reverse_lazy("password_reset_done")
-
-    def form_valid(self, form):
-        self.extra_email_context = {
-            "bureau_name": BureauSettings.for_request(self.request).bureau_name,
-            "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
-        }
-        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

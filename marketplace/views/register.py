@@ -5,6 +5,10 @@ A new account is created inactive. The e-mail carries a link with a signed token
 fingerprint of its current state; once the account is active (or its password
 changed) the fingerprint no longer matches, so every link works only once.
 
+The e-mail is written by a Celery task (``marketplace.tasks.send_registration_confirmation``)
+that is given only the account's id: the token is made when the e-mail is sent, so it is
+never kept in the outbox.
+
 Following the link shows a page with one button: the account is activated, given the
 vendor role and logged in only when that button is pressed (POST). Mail scanners that
 open every link in an e-mail (GET) therefore neither activate the account nor obtain a
@@ -18,6 +22,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.core.mail import EmailMessage
 from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
@@ -28,10 +33,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from marketplace.forms import DUPLICATE_EMAIL, RegistrationForm, ResendConfirmationForm
-from marketplace.models import BureauSettings
 from marketplace.roles import Role
+from marketplace.tasks import request_origin, send_registration_confirmation
 from workflows import outbox
-from workflows.tasks import send_email
 
 logger = logging.getLogger(__name__)
 
@@ -90,16 +94,20 @@ def read_token(token: str, *, for_update: bool = False):
 # --- e-mail --------------------------------------------------------------------------------
 def send_confirmation(request, user) -> None:
     """Send the confirmation link once the account is committed."""
-    link = request.build_absolute_uri(
-        reverse("vendor:register_confirm", args=[make_token(user)]))
-    bureau = BureauSettings.for_request(request)
-    context = {"name": user.first_name or user.email, "link": link,
-               "days": CONFIRMATION_DAYS, "bureau_name": bureau.bureau_name}
+    outbox.schedule(send_registration_confirmation, user.pk, request_origin(request),
+                    key=outbox.unique_key("registration-confirmation"))
+
+
+def confirmation_email(user, origin: dict) -> EmailMessage:
+    """The e-mail with a fresh confirmation link for ``user``; made by the worker when it
+    sends it (``origin``: see ``marketplace.tasks.request_origin``)."""
+    path = reverse("vendor:register_confirm", args=[make_token(user)])
+    context = {"name": user.first_name or user.email,
+               "link": f"{origin['protocol']}://{origin['domain']}{path}",
+               "days": CONFIRMATION_DAYS, "bureau_name": origin["bureau_name"]}
     subject = _("Confirm your e-mail address to activate your provider account")
-    body = render_to_string("marketplace/registration/confirm_email.txt", context,
-                            request=request)
-    email = user.email
-    outbox.schedule(send_email, [email], str(subject), body, key=outbox.unique_key("email"))
+    body = render_to_string("marketplace/registration/confirm_email.txt", context)
+    return EmailMessage(str(subject), body, None, [user.email])
 
 
 # --- views -----------------------------------------------------------------------------------
