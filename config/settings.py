@@ -146,15 +146,20 @@ LOGOUT_REDIRECT_URL = "/"
 WAGTAILADMIN_LOGIN_URL = "login"
 # Login lockout (django-axes): after LOGIN_FAILURE_LIMIT failures for one account from one
 # address, that pair is locked for LOGIN_LOCKOUT_MINUTES, counted again from each attempt
-# made while locked; a successful login resets the count. The login page says how long to
-# wait (marketplace/views/account.py). The same backend guards Wagtail's own login form.
+# made while locked; a successful login resets the pair's count. An address is locked for
+# every account after LOGIN_ADDRESS_FAILURE_LIMIT failures within LOGIN_LOCKOUT_MINUTES,
+# whatever accounts they tried (higher: a school or the bureau may share one NAT address).
+# The login page says how long to wait (marketplace/views/account.py). The same backend
+# guards Wagtail's own login form.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "marketplace.views.account.LockoutHandler"  # a limit for each parameter
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "marketplace.views.account.lockout"
 AXES_DISABLE_ACCESS_LOG = True  # no table of every login's address and browser
@@ -203,6 +208,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.tasks.enforce_expiry",
         "schedule": crontab(hour=6, minute=30),
     },
+    "advance-bookings": {  # agreed → active → completed by the calendar
+        "task": "marketplace.booking.tasks.advance_bookings",
+        "schedule": crontab(hour=0, minute=20),
+    },
     "redispatch-side-effects": {  # the outbox (workflows/outbox.py)
         "task": "workflows.tasks.redispatch_side_effects",
         "schedule": 60.0,
@@ -219,6 +228,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # --- e-mail -----------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # seconds; a hung SMTP server frees the worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@bureau.example.cn")
 
 # --- Wagtail ----------------------------------------------------------------

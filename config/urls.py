@@ -8,10 +8,12 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms import public_media
 from config.health import HealthView, LiveView
 from marketplace import views as marketplace_views
+from marketplace.booking import views as booking_views
 from marketplace.views import account
 
 urlpatterns = [
-    # For the load balancer and monitoring: no login, JSON, never cached (config/health.py).
+    # For the load balancer and monitoring: no login, JSON, each answer reused for 10 s
+    # (config/health.py).
     path("health/", HealthView.as_view(), name="health"),
     path("health/live/", LiveView.as_view(), name="health_live"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -32,8 +34,11 @@ urlpatterns = [
     path("start/", marketplace_views.start, name="start"),
     path("vendor/", include("marketplace.urls.vendor")),
     path("school/", include("marketplace.urls.school")),
+    path("", include("marketplace.urls.booking_exports")),
+    path("offerings/<int:pk>/", booking_views.offering_detail, name="offering"),
     path("files/", include("marketplace.urls.files")),
     path("downloads/", include("cms.urls")),
+    path("api/", include("marketplace.urls.booking_api")),
     path("api/", include("cms.api_urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -8,3 +8,5 @@ class MarketplaceConfig(AppConfig):
 
     def ready(self):
         from marketplace import receivers  # noqa: F401
+        from marketplace.booking import lifecycle, tasks  # noqa: F401
+        from marketplace.booking import receivers as booking_receivers  # noqa: F401

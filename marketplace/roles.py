@@ -57,6 +57,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "marketplace.change_term",
         "marketplace.add_school",
         "marketplace.change_school",
+        "marketplace.view_venue",
+        "marketplace.add_venue",
+        "marketplace.change_venue",
+        "marketplace.delete_venue",
+        "marketplace.view_dayoff",
+        "marketplace.add_dayoff",
+        "marketplace.change_dayoff",
+        "marketplace.delete_dayoff",
+        "marketplace.cancel_active_booking",
     ],
     Role.EDITOR: [
         "wagtailadmin.access_admin",
@@ -86,12 +95,11 @@ def sync_roles(apps) -> None:
     Permission = apps.get_model("auth", "Permission")
     for role, names in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role.value)
-        perms = []
-        for name in names:
-            app_label, codename = name.split(".")
-            perms.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+        wanted = [tuple(name.split(".")) for name in names]
+        # An early migration's state lacks permissions of models added later; the
+        # migration that adds them syncs again (the role test checks the final result).
+        perms = [p for p in Permission.objects.select_related("content_type")
+                 if (p.content_type.app_label, p.codename) in wanted]
         group.permissions.set(perms)
 
 

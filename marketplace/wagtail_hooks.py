@@ -12,6 +12,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
 from marketplace import admin_views, selectors
+from marketplace.booking import admin as booking_admin
 
 admission_urls = [
     path("", admin_views.QueueView.as_view(), name="queue"),
@@ -75,3 +76,12 @@ def add_waiting_for_me_panel(request, panels):
     counts = selectors.queue_counts(request.user)
     if counts:
         panels.append(WaitingForMePanel(counts))
+
+
+# --- school booking setup: "Schools and terms" (marketplace/booking/admin.py) ----------------
+@hooks.register("register_admin_viewset")
+def register_school_setup_viewsets():
+    return booking_admin.SchoolSetupGroup()
+
+
+hooks.register("register_log_actions", booking_admin.register_log_actions)

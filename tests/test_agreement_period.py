@@ -3,14 +3,12 @@
 and for the demo's seeded ones alike."""
 
 import datetime as dt
-import random
-from collections import Counter
 
 import pytest
 
 from marketplace.agreements import generate_admission_agreement
 from marketplace.choices import ContractKind
-from marketplace.management.commands import seed_marketplace
+from marketplace.management.commands import _seed_admission as seed_admission
 from marketplace.models import Contract
 from tests.factories import OfferingFactory, PersonFactory, ProviderFactory, UserFactory
 from tests.test_settings import show
@@ -30,12 +28,11 @@ def new_agreement():
 
 
 def seeded_agreement(listed_on):
-    command = seed_marketplace.Command()
-    command.rng, command.created, command.file_seq = random.Random(0), Counter(), 0
-    command.today = listed_on
-    command.users = {"manager": UserFactory()}
-    provider = ProviderFactory(owner=UserFactory(), state=S.LISTED, listed_on=listed_on)
-    command.seed_admission_contract(provider, S.LISTED, listed_on, people=[])
+    """The agreement the demo seed prepares for an entry listed on ``listed_on``."""
+    provider = ProviderFactory(owner=UserFactory(), state=S.CONTRACT)
+    OfferingFactory(provider=provider, verified=True)
+    PersonFactory(provider=provider)
+    seed_admission.agreement(provider, listed_on)
     return Contract.objects.get(provider=provider, kind=ContractKind.ADMISSION)
 
 

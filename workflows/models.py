@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from workflows.booking import BookingReason
+
 
 class Reason(models.TextChoices):
     """Why an entry is sent back, rejected, suspended or exited."""
@@ -27,6 +29,11 @@ class Reason(models.TextChoices):
     CHECK_FAILED = "check_failed", _("Background check not passed")
     VIOLATION = "violation", _("Violation of the agreement")
     OTHER = "other", _("Other")
+
+
+#: Every reason a timeline entry can carry: the entries' and the bookings' lists.
+REASON_CHOICES = Reason.choices + [
+    (value, label) for value, label in BookingReason.choices if value != Reason.OTHER]
 
 
 class TimelineEntry(models.Model):
@@ -45,7 +52,7 @@ class TimelineEntry(models.Model):
     item = models.CharField(_("item"), max_length=200, blank=True)
     source_state = models.CharField(_("from"), max_length=32, blank=True)
     target_state = models.CharField(_("to"), max_length=32, blank=True)
-    reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices, blank=True)
+    reason = models.CharField(_("reason"), max_length=32, choices=REASON_CHOICES, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     internal_note = models.TextField(_("internal note"), blank=True)
     staff_only = models.BooleanField(default=False)

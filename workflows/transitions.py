@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, Transition
@@ -24,6 +25,7 @@ from django_fsm_log.models import StateLog
 from workflows.guards import explain
 from workflows.models import Reason, TimelineEntry
 from workflows.signals import transitioned
+from workflows.validators import TextLengthValidator
 
 logger = logging.getLogger(__name__)
 
@@ -111,17 +113,15 @@ COMMENT_LIMIT = 1000
 
 
 def check_comment_length(**texts: str) -> None:
-    """Refuse a comment or note longer than ``COMMENT_LIMIT``, naming the limit and the
-    length typed (a CR LF line break counts as one character, as in the forms)."""
+    """Refuse a comment or note longer than ``COMMENT_LIMIT`` with the forms' own check
+    and message, which name the limit and the length typed (a CR LF line break counts
+    as one character)."""
+    validator = TextLengthValidator(COMMENT_LIMIT)
     for field, text in texts.items():
-        length = len((text or "").replace("\r\n", "\n"))
-        if length > COMMENT_LIMIT:
-            raise TransitionRefused(
-                _("At most %(limit_value)s characters; this text has %(show_value)s. Please "
-                  "shorten it before saving.") % {"limit_value": COMMENT_LIMIT,
-                                                  "show_value": length},
-                code=f"{field}_too_long",
-            )
+        try:
+            validator(text or "")
+        except ValidationError as exc:
+            raise TransitionRefused(" ".join(exc.messages), code=f"{field}_too_long") from None
 
 
 def run(obj, name: str, *, by, comment: str = "", reason: str = "", internal_note: str = "",
@@ -137,7 +137,8 @@ def run(obj, name: str, *, by, comment: str = "", reason: str = "", internal_not
     if name not in available:
         raise TransitionRefused(_("Unknown action."), code="unknown")
     custom = available[name][0].custom or {}
-    if custom.get("needs_reason") and reason not in Reason.values:
+    reasons = custom.get("reasons", Reason)
+    if custom.get("needs_reason") and reason not in reasons.values:
         raise TransitionRefused(_("Choose a reason from the list."), code="reason_required")
     if reason == Reason.OTHER and not comment.strip():
         raise TransitionRefused(_("Explain the reason in the comment."), code="comment_required")

@@ -17,7 +17,13 @@ from marketplace.models.base import (
     User,
     bounded_text,
 )
-from marketplace.models.bookings import Booking, BookingSlot, ScheduleEntry
+from marketplace.models.bookings import (
+    Booking,
+    BookingSlot,
+    CalendarFeed,
+    ScheduleEntry,
+    SessionStatus,
+)
 from marketplace.models.bureau import BureauSettings
 from marketplace.models.candidate_lists import CandidateList, candidate_list_path
 from marketplace.models.credentials import Credential
@@ -25,12 +31,38 @@ from marketplace.models.evaluation import Evaluation, ExitCase
 from marketplace.models.offerings import Offering, reindex_offerings
 from marketplace.models.people import BackgroundCheck, Person, id_number_digest
 from marketplace.models.providers import Provider
-from marketplace.models.schools import School, Term
+from marketplace.models.schools import DayOff, School, Term, Venue
 
 __all__ = [
-    "DESCRIPTION_LIMIT", "GRADE_VALIDATORS", "NOTE_LIMIT", "OUTLINE_LIMIT", "BackgroundCheck",
-    "Booking", "BookingSlot", "BureauSettings", "CandidateList", "Contract", "Credential",
-    "Evaluation", "ExitCase", "Offering", "Person", "Provider", "ScheduleEntry", "School",
-    "Signature", "Term", "TimeStamped", "Town", "User", "bounded_text", "candidate_list_path",
-    "id_number_digest", "reindex_offerings",
+    "BackgroundCheck",
+    "Booking",
+    "BookingSlot",
+    "BureauSettings",
+    "CalendarFeed",
+    "CandidateList",
+    "Contract",
+    "Credential",
+    "DESCRIPTION_LIMIT",
+    "DayOff",
+    "Evaluation",
+    "ExitCase",
+    "GRADE_VALIDATORS",
+    "NOTE_LIMIT",
+    "OUTLINE_LIMIT",
+    "Offering",
+    "Person",
+    "Provider",
+    "ScheduleEntry",
+    "School",
+    "SessionStatus",
+    "Signature",
+    "Term",
+    "TimeStamped",
+    "Town",
+    "User",
+    "Venue",
+    "bounded_text",
+    "candidate_list_path",
+    "id_number_digest",
+    "reindex_offerings",
 ]

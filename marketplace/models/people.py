@@ -97,6 +97,12 @@ class Person(TimeStamped):
                                                           c.checked_on, c.created_at))
         return checks[-1] if checks else None
 
+    def cleared_until(self, until: dt.date) -> bool:
+        """Whether this person may enter schools on every day up to ``until``: not
+        barred, with a cleared check still valid then."""
+        check = self.latest_check()
+        return not self.barred and bool(check and check.is_valid(until))
+
     @property
     def id_number_masked(self) -> str:
         return mask_id_number(self.id_number)

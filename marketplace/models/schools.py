@@ -65,3 +65,51 @@ class Term(models.Model):
     def current(cls, on: dt.date | None = None):
         on = on or timezone.localdate()
         return cls.objects.filter(starts_on__lte=on, ends_on__gte=on).first()
+
+
+class Venue(models.Model):
+    """A room or ground inside a school where a provider's group meets (场地)."""
+
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="venues"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    capacity = models.PositiveSmallIntegerField(
+        _("places"), null=True, blank=True, help_text=_("How many students it holds."),
+    )
+
+    class Meta:
+        ordering = ["school", "name"]
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="venue_unique_in_school"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class DayOff(models.Model):
+    """A local day without after-school service that the national calendar does not
+    know (a sports day, an exam, a closure): for one school or, empty, for all."""
+
+    date = models.DateField(_("date"), db_index=True)
+    name = models.CharField(_("occasion"), max_length=80)
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="days_off", help_text=_("Leave empty for every school of the district."),
+    )
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("local day off")
+        verbose_name_plural = _("local days off")
+        constraints = [
+            models.UniqueConstraint(fields=["date", "school"], name="day_off_once_per_school"),
+            models.UniqueConstraint(fields=["date"], condition=Q(school__isnull=True),
+                                    name="day_off_once_for_district"),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name}"

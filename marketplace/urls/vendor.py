@@ -1,5 +1,6 @@
 from django.urls import path
 
+from marketplace.booking import vendor_views as booking
 from marketplace.views import register, vendor
 
 app_name = "vendor"
@@ -31,4 +32,11 @@ urlpatterns = [
     path("entries/<int:pk>/review/", vendor.review, name="review"),
     path("entries/<int:pk>/status/", vendor.status, name="status"),
     path("entries/<int:pk>/sign/", vendor.sign, name="sign"),
+    # bookings
+    path("bookings/", booking.inbox, name="bookings"),
+    path("bookings/<int:pk>/", booking.booking_detail, name="booking"),
+    path("bookings/<int:pk>/decline/", booking.booking_decline, name="booking_decline"),
+    path("bookings/<int:pk>/cancel/", booking.booking_cancel, name="booking_cancel"),
+    path("bookings/<int:pk>/sign/", booking.booking_sign, name="booking_sign"),
+    path("schedule/", booking.vendor_schedule, name="schedule"),
 ]

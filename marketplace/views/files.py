@@ -53,11 +53,15 @@ def check_result_file(request, pk):
 
 @login_required
 def contract_file(request, pk):
-    contract = get_object_or_404(Contract.objects.select_related("provider"), pk=pk)
+    contract = get_object_or_404(Contract.objects.select_related("provider", "booking__school"),
+                                 pk=pk)
     user = request.user
+    # A service agreement is also the school's: its coordinators may read it.
+    school_party = bool(contract.booking_id and contract.booking.school.coordinators.filter(
+        pk=user.pk).exists())
     return _serve(
         request, contract.pdf, provider=contract.provider,
-        allowed=(contract.provider.owner_id == user.pk
+        allowed=(contract.provider.owner_id == user.pk or school_party
                  or user.has_perm("marketplace.view_contract")
                  or user.has_perm("marketplace.countersign_agreement")),
         filename=f"agreement-{contract.pk}.pdf",

@@ -1,0 +1,210 @@
+"""The term schedule (排片表): one entry per session, made when both sides have signed.
+
+Each weekly slot meets on every school day of its weekday between the booking's first
+and last date (``marketplace.booking.calendar``: holidays skipped, make-up days counted).
+The coordinator may cancel or move one session, or swap in another cleared person, each
+with a reason; after a session it is marked delivered or not. Fees are delivered
+sessions × the agreed price.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marketplace.booking import calendar
+from marketplace.booking.clashes import cleared_people
+from marketplace.models import Booking, ScheduleEntry, SessionStatus
+from workflows.booking import BookingState
+from workflows.transitions import TransitionRefused, record
+
+#: Booking states whose sessions the schedule shows.
+SCHEDULED = (BookingState.AGREED, BookingState.ACTIVE, BookingState.COMPLETED,
+             BookingState.CANCELLED)
+
+
+def generate(booking: Booking) -> int:
+    """Create the booking's sessions (once; a second call adds nothing)."""
+    if booking.schedule.exists():
+        return 0
+    people = list(booking.people.order_by("full_name"))
+    if not people:
+        return 0
+    offering = booking.offering
+    entries = []
+    for slot in booking.slots.all():
+        for day in calendar.session_dates(booking.school, booking.first_date, booking.last_date,
+                                          slot.weekday):
+            entries.append(ScheduleEntry(
+                booking=booking, date=day, starts_at=slot.starts_at, ends_at=slot.ends_at,
+                content=offering.title[:200], venue=booking.place[:120],
+                form=str(offering.get_delivery_display())[:64], responsible=people[0],
+            ))
+    ScheduleEntry.objects.bulk_create(entries)
+    return len(entries)
+
+
+def _lock_session(entry: ScheduleEntry, user, *, allowed=(SessionStatus.PLANNED,)):
+    locked = (ScheduleEntry.objects.select_for_update()
+              .select_related("booking__school", "booking__offering__provider")
+              .get(pk=entry.pk))
+    if not locked.booking.school.coordinators.filter(pk=user.pk).exists():
+        raise PermissionDenied
+    if locked.status not in allowed:
+        raise TransitionRefused(_("This session is already “%(status)s”.") % {
+            "status": locked.get_status_display()}, code="wrong_state")
+    if locked.booking.state not in (BookingState.AGREED, BookingState.ACTIVE):
+        raise TransitionRefused(_("This booking is “%(state)s”: its sessions cannot change.")
+                                % {"state": locked.booking.get_state_display()},
+                                code="wrong_state")
+    return locked
+
+
+def _need_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionRefused(_("Give a reason."), code="reason_required")
+    if len(reason) > 200:
+        raise TransitionRefused(_("At most 200 characters."), code="reason_too_long")
+    return reason
+
+
+def cancel_session(entry: ScheduleEntry, *, by, reason: str) -> ScheduleEntry:
+    reason = _need_reason(reason)
+    with transaction.atomic():
+        entry = _lock_session(entry, by)
+        if entry.date < timezone.localdate():
+            raise TransitionRefused(_("A past session is marked delivered or not, not "
+                                      "cancelled."), code="past")
+        _set_status(entry, SessionStatus.CANCELLED, by=by, reason=reason)
+        record(entry.booking, "session_cancelled", by=by, item=f"{entry.date:%Y-%m-%d}",
+               comment=reason)
+    return entry
+
+
+def move_session(entry: ScheduleEntry, *, by, date: dt.date, starts_at: dt.time,
+                 ends_at: dt.time, reason: str) -> ScheduleEntry:
+    reason = _need_reason(reason)
+    with transaction.atomic():
+        entry = _lock_session(entry, by)
+        booking = entry.booking
+        if not booking.term.starts_on <= date <= booking.term.ends_on:
+            raise TransitionRefused(_("The new date lies outside the term."), code="date")
+        if date < timezone.localdate():
+            raise TransitionRefused(_("A session cannot be moved into the past."), code="date")
+        if calendar.timetable_weekday(date) is None or \
+                date in calendar.local_days_off(booking.school, date, date):
+            raise TransitionRefused(_("There is no school on %(date)s.") % {"date": date},
+                                    code="date")
+        if ends_at <= starts_at:
+            raise TransitionRefused(_("A session must end after it starts."), code="time")
+        from workflows import policy
+
+        latest = policy.service_end(booking.grade_from)
+        if ends_at > latest:
+            raise TransitionRefused(_("After-school service for these grades must end by "
+                                      "%(time)s.") % {"time": latest.strftime("%H:%M")},
+                                    code="time")
+        clash = ScheduleEntry.objects.filter(
+            Q(responsible=entry.responsible) | Q(booking__venue=booking.venue,
+                                                 booking__venue__isnull=False),
+            date=date, starts_at__lt=ends_at, ends_at__gt=starts_at,
+            status=SessionStatus.PLANNED).exclude(pk=entry.pk)
+        if clash.exists():
+            raise TransitionRefused(_("The venue or the responsible person is taken at that "
+                                      "time."), code="clash")
+        old = entry.date
+        entry.moved_from = entry.moved_from or old
+        entry.date, entry.starts_at, entry.ends_at = date, starts_at, ends_at
+        _set_status(entry, SessionStatus.PLANNED, by=by, reason=reason,
+                    extra=["date", "starts_at", "ends_at", "moved_from"])
+        record(booking, "session_moved", by=by,
+               item=f"{old:%Y-%m-%d} → {date:%Y-%m-%d} {starts_at:%H:%M}", comment=reason)
+    return entry
+
+
+def swap_person(entry: ScheduleEntry, *, by, person, reason: str) -> ScheduleEntry:
+    reason = _need_reason(reason)
+    with transaction.atomic():
+        entry = _lock_session(entry, by)
+        provider = entry.booking.offering.provider
+        if person.pk not in {p.pk for p in cleared_people(provider, entry.date)}:
+            raise TransitionRefused(_("%(name)s has no cleared background check valid on "
+                                      "that day.") % {"name": person.full_name}, code="check")
+        busy = ScheduleEntry.objects.filter(
+            responsible=person, date=entry.date, starts_at__lt=entry.ends_at,
+            ends_at__gt=entry.starts_at, status=SessionStatus.PLANNED).exclude(pk=entry.pk)
+        if busy.exists():
+            raise TransitionRefused(_("%(name)s is booked elsewhere at that time.") % {
+                "name": person.full_name}, code="clash")
+        entry.responsible = person
+        _set_status(entry, SessionStatus.PLANNED, by=by, reason=reason, extra=["responsible"])
+        record(entry.booking, "session_person_changed", by=by,
+               item=f"{entry.date:%Y-%m-%d} {person.full_name}", comment=reason)
+    return entry
+
+
+def mark_delivery(entry: ScheduleEntry, *, by, delivered: bool, reason: str = "") -> ScheduleEntry:
+    if not delivered:
+        reason = _need_reason(reason)
+    with transaction.atomic():
+        entry = _lock_session(entry, by, allowed=(SessionStatus.PLANNED,
+                                                  SessionStatus.DELIVERED,
+                                                  SessionStatus.NOT_DELIVERED))
+        if entry.date > timezone.localdate():
+            raise TransitionRefused(_("A session is marked after it took place."),
+                                    code="future")
+        status = SessionStatus.DELIVERED if delivered else SessionStatus.NOT_DELIVERED
+        _set_status(entry, status, by=by, reason=reason.strip())
+        record(entry.booking, f"session_{status}", by=by, item=f"{entry.date:%Y-%m-%d}",
+               comment=reason.strip())
+    return entry
+
+
+def _set_status(entry, status, *, by, reason, extra=()):
+    entry.status, entry.status_reason = status, reason
+    entry.status_by, entry.status_at = by, timezone.now()
+    entry.save(update_fields=["status", "status_reason", "status_by", "status_at", *extra])
+
+
+AMOUNT = DecimalField(max_digits=12, decimal_places=2)
+
+
+def with_counts(bookings):
+    """Annotate bookings with sessions planned / delivered / not delivered / cancelled
+    and the amount due (delivered × agreed price)."""
+    return bookings.annotate(
+        sessions_total=Count("schedule"),
+        sessions_planned=Count("schedule", filter=Q(schedule__status=SessionStatus.PLANNED)),
+        sessions_delivered=Count("schedule",
+                                 filter=Q(schedule__status=SessionStatus.DELIVERED)),
+        sessions_missed=Count("schedule",
+                              filter=Q(schedule__status=SessionStatus.NOT_DELIVERED)),
+        sessions_cancelled=Count("schedule",
+                                 filter=Q(schedule__status=SessionStatus.CANCELLED)),
+    ).annotate(amount_due=ExpressionWrapper(F("sessions_delivered") * F("price_per_session"),
+                                            output_field=AMOUNT))
+
+
+def term_total(bookings) -> Decimal:
+    total = ScheduleEntry.objects.filter(
+        booking__in=bookings, status=SessionStatus.DELIVERED,
+    ).aggregate(total=Sum(F("booking__price_per_session"), output_field=AMOUNT))["total"]
+    return total or Decimal("0")
+
+
+def sessions_for(bookings, first: dt.date | None = None, last: dt.date | None = None):
+    entries = (ScheduleEntry.objects.filter(booking__in=bookings,
+                                            booking__state__in=SCHEDULED)
+               .select_related("booking__school", "booking__offering__provider",
+                               "responsible")
+               .order_by("date", "starts_at", "pk"))
+    if first:
+        entries = entries.filter(date__gte=first)
+    if last:
+        entries = entries.filter(date__lte=last)
+    return entries
