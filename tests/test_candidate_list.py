@@ -5,6 +5,7 @@ import io
 from unittest import mock
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -56,7 +57,7 @@ def test_the_downloads_hold_the_list_with_date_and_version_on_every_page(listed,
     assert status == 200 and data.startswith(b"%PDF")
     pages = pdf_pages(data)
     version = CandidateList.current()
-    stamp = version.published_at.strftime("%Y-%m-%d")
+    stamp = timezone.localtime(version.published_at).strftime("%Y-%m-%d")  # Shanghai date
     assert listed.name in "".join(pages)
     for text in pages:
         assert "第1版" in text and stamp in text

@@ -269,3 +269,17 @@ def test_a_person_saved_by_another_request_after_the_form_was_checked_gets_a_mes
         services.save_vendor_form(form, provider=draft, by=vendor)
     assert "该人员已在此服务提供方名下" in " ".join(refused.value.messages)
     assert draft.people.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_refused_identity_number_does_not_stop_later_rows_being_decrypted():
+    from django.core.exceptions import ValidationError
+
+    from marketplace.models import Person
+    from tests.factories import PersonFactory
+
+    person = PersonFactory()
+    field = Person._meta.get_field("id_number")
+    with pytest.raises(ValidationError):
+        field.clean("not-a-number", Person(provider=person.provider))
+    assert Person.objects.get(pk=person.pk).id_number == person.id_number

@@ -34,6 +34,18 @@ from workflows import policy
 from workflows.checks import CheckState, CheckWorkflow
 
 
+class IdentityNumberField(EncryptedCharField):
+    """django-encrypted-model-fields' field, whose ``clean()`` sets a flag on the shared
+    field object to skip decryption and leaves it set when validation fails: every row
+    read afterwards in that process would then keep its ciphertext. Always clear it."""
+
+    def clean(self, value, model_instance):
+        try:
+            return super().clean(value, model_instance)
+        finally:
+            self.__dict__.pop("_already_decrypted", None)
+
+
 def id_number_digest(number: str) -> str:
     """Keyed digest of an identity number: finds duplicates without decrypting."""
     key = f"{settings.SALT_KEY}:{settings.SECRET_KEY}".encode()
@@ -47,7 +59,7 @@ class Person(TimeStamped):
         Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="people"
     )
     full_name = models.CharField(_("full name"), max_length=64)
-    id_number = EncryptedCharField(
+    id_number = IdentityNumberField(
         _("resident identity number"), max_length=18, validators=[validate_id_number]
     )
     id_number_digest = models.CharField(max_length=64, editable=False, db_index=True)
