@@ -338,3 +338,12 @@ def test_the_daily_task_starts_and_completes_bookings():
         last_date=timezone.localdate() - dt.timedelta(days=1),
         first_date=timezone.localdate() - dt.timedelta(days=8))
     assert advance()["completed"] == 1
+
+
+def test_dates_far_outside_the_term_are_refused_without_counting_the_days_between():
+    world = World()
+    world.offering.price_per_student_term = Decimal("500")
+    world.offering.save()
+    errors = refusal(world.request(first_date=dt.date(2026, 1, 1), last_date=dt.date(9999, 12, 31)),
+                     world.coordinator)
+    assert errors["last_date"]

@@ -128,8 +128,9 @@ def _check_price(req: Request, add) -> None:
             price > policy.professional_fee_cap():
         add("price_per_session", _("External professionals may charge at most %(cap)s yuan "
                                    "per session.") % {"cap": policy.professional_fee_cap()})
+    in_term = req.term.starts_on <= req.first_date <= req.last_date <= req.term.ends_on
     if offering.price_per_student_term is not None and req.slots and req.student_count and \
-            req.first_date <= req.last_date:
+            in_term:
         sessions = sum(len(calendar.session_dates(req.school, req.first_date, req.last_date,
                                                   s.weekday)) for s in req.slots)
         per_student = price * sessions / req.student_count
