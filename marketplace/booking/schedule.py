@@ -198,8 +198,13 @@ def term_total(bookings) -> Decimal:
 
 
 def sessions_for(bookings, first: dt.date | None = None, last: dt.date | None = None):
-    entries = (ScheduleEntry.objects.filter(booking__in=bookings,
-                                            booking__state__in=SCHEDULED)
+    """The sessions of ``bookings`` (those the schedule shows), by date and time.
+
+    The bookings are read first and named by id. As a subquery they would be the ninth
+    relation of this query, past PostgreSQL's ``join_collapse_limit`` (8): the planner
+    then joins every session of the district before keeping a coordinator's few."""
+    ids = list(bookings.filter(state__in=SCHEDULED).values_list("pk", flat=True))
+    entries = (ScheduleEntry.objects.filter(booking_id__in=ids)
                .select_related("booking__school", "booking__offering__provider",
                                "responsible")
                .order_by("date", "starts_at", "pk"))

@@ -329,7 +329,8 @@ class Round:
     label: str
     statuses: list = field(default_factory=list)
     latencies: list = field(default_factory=list)
-    outcomes: list = field(default_factory=list)  # "booked", "refused", "other", "error"
+    outcomes: list = field(default_factory=list)  # booked, refused, other, error, no answer
+    unexpected: list = field(default_factory=list)  # status and start of each such answer
     wall: float = 0.0
     created: int = 0
 
@@ -372,6 +373,11 @@ def race(world: World, sessions: list, base: str, via: str) -> Round:
             prepared.append(lambda s=session, b=body, h=headers: s.post(
                 f"{base}/api/school/bookings/", json=b, headers=h, timeout=120))
 
+    # Each raced request opens a new connection: a kept-alive one the server closes after
+    # its keep-alive timeout (config/gunicorn.py: 5 s) could be closed just as the request
+    # is sent, which would be a client-side failure, not the server's.
+    for session in sessions:
+        session.close()
     result = Round(via)
     barrier = threading.Barrier(len(prepared) + 1)
     lock = threading.Lock()
@@ -385,8 +391,10 @@ def race(world: World, sessions: list, base: str, via: str) -> Round:
         except Exception as exc:  # noqa: BLE001 - a dropped connection is a failure too
             status, text = 0, repr(exc)
         elapsed = time.perf_counter() - started
-        if status >= 500 or status == 0:
+        if status >= 500:
             outcome = "error"
+        elif status == 0:
+            outcome = "no answer"
         elif (via == "form" and status == 302 and "/school/bookings/" in
               response.headers.get("Location", "")) or (via == "api" and status == 201):
             outcome = "booked"
@@ -395,6 +403,8 @@ def race(world: World, sessions: list, base: str, via: str) -> Round:
         else:
             outcome = "other"
         with lock:
+            if outcome in ("other", "error", "no answer"):
+                result.unexpected.append(f"{status} {text[:300]}")
             result.statuses.append(status)
             result.latencies.append(elapsed)
             result.outcomes.append(outcome)
@@ -526,17 +536,15 @@ def main() -> None:  # noqa: C901 - one straight run, printed as it goes
         errors = server.error_lines()
         server.stop()
         server = None
-        print(f"  {'path':<34}{'booked':>8}{'refused':>9}{'other':>7}{'5xx':>6}"
-              f"{'in db':>7}{'wall s':>8}{'p50 ms':>8}{'p95 ms':>8}")
+        print(f"  {'path':<40}{'booked':>7}{'refused':>8}{'other':>6}{'5xx':>5}"
+              f"{'none':>5}{'in db':>6}{'wall s':>7}{'p50 ms':>7}{'p95 ms':>7}")
         for r, what in zip(rounds, ("form  POST /school/book/<id>/ (Tue)",
                                     "API   POST /api/school/bookings/ (Wed)"), strict=True):
-            print(f"  {what:<34}{r.count('booked'):>8}{r.count('refused'):>9}"
-                  f"{r.count('other'):>7}{r.count('error'):>6}{r.created:>7}{r.wall:>8.2f}"
-                  f"{r.pct(50):>8.0f}{r.pct(95):>8.0f}")
-            others = sorted({s for s, o in zip(r.statuses, r.outcomes, strict=True)
-                             if o in ("other", "error")})
-            if others:
-                print(f"    statuses of unexpected answers: {others}")
+            print(f"  {what:<40}{r.count('booked'):>7}{r.count('refused'):>8}"
+                  f"{r.count('other'):>6}{r.count('error'):>5}{r.count('no answer'):>5}"
+                  f"{r.created:>6}{r.wall:>7.2f}{r.pct(50):>7.0f}{r.pct(95):>7.0f}")
+            for answer in sorted(set(r.unexpected))[:5]:
+                print(f"    unexpected: {answer}")
         print(f"  server log: {len(errors)} error lines" + (
             ":\n    " + "\n    ".join(errors[:10]) if errors else ""))
 
@@ -560,11 +568,12 @@ def main() -> None:  # noqa: C901 - one straight run, printed as it goes
         print("\nsummary: " + " ".join(f"{k}={v}" for k, v in [
             ("concurrent_requests", args.requests),
             ("bookings", form.created), ("refusals", form.count("refused")),
-            ("server_errors", form.count("error")),
+            ("server_errors", form.count("error")), ("no_answer", form.count("no answer")),
             ("p50_ms", f"{form.pct(50):.0f}"), ("p95_ms", f"{form.pct(95):.0f}"),
             ("wall_s", f"{form.wall:.2f}"),
             ("api_bookings", api.created), ("api_refusals", api.count("refused")),
             ("api_server_errors", api.count("error")),
+            ("api_no_answer", api.count("no answer")),
             ("api_p50_ms", f"{api.pct(50):.0f}"), ("api_p95_ms", f"{api.pct(95):.0f}"),
             ("sessions", built["sessions"]),
             ("schedule_queries", week1[0]), ("schedule_queries_10_schools", week10[0]),
