@@ -92,3 +92,18 @@ def test_school_home_lists_the_coordinators_schools(client):
     body = client.get("/school/").content.decode()
     assert "滨江区实验小学" in body
     assert "另一所学校" not in body
+
+
+@pytest.mark.django_db
+def test_syncing_roles_with_the_live_registry_keeps_every_app_serialisable():
+    """Django's serialized rollback skips an app whose ``models_module`` is unset."""
+    from django.apps import apps
+    from django.db import connection
+
+    from marketplace.roles import sync_roles
+
+    before = {config.label: config.models_module for config in apps.get_app_configs()}
+    SchoolFactory(name="序列化检查学校")
+    sync_roles(apps)
+    assert {config.label: config.models_module for config in apps.get_app_configs()} == before
+    assert "序列化检查学校" in connection.creation.serialize_db_to_string()

@@ -10,7 +10,6 @@ tests of its own.
 
 import datetime as dt
 import io
-import itertools
 from collections import Counter
 from unittest import mock
 
@@ -19,7 +18,6 @@ from django.apps import apps
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core import serializers
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import override_settings
@@ -31,17 +29,20 @@ from marketplace.choices import Category, NoticeKind, ProviderKind, Verification
 from marketplace.management.commands._seed_values import DEMO
 from marketplace.models import (
     BackgroundCheck,
+    Booking,
     CandidateList,
     Credential,
     Offering,
     Provider,
     School,
     Signature,
+    Term,
 )
 from marketplace.roles import Role
 from tests.conftest import S3_CONFIGURED
 from tests.factories import _tiny_pdf
 from workflows.admission import AdmissionState as S
+from workflows.booking import BookingState
 from workflows.checks import CheckState
 from workflows.models import SideEffect, TimelineEntry
 from workflows.transitions import transitions_of
@@ -69,16 +70,6 @@ def snapshot() -> dict:
     }
 
 
-def every_row() -> str:
-    """The database as JSON, content types first, like Django's serialized rollback keeps
-    it. Made here because ``serialize_db_to_string`` skips apps whose ``models_module``
-    is unset, and ``marketplace.roles.sync_roles(apps)`` unsets it on the live registry."""
-    models = sorted((m for m in apps.get_models() if m._meta.can_migrate(connection)),
-                    key=lambda m: m is not ContentType)
-    return serializers.serialize("json", itertools.chain.from_iterable(
-        m._base_manager.order_by(m._meta.pk.name).iterator() for m in models))
-
-
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
     """The seed run twice on the test database, committed; the snapshots after each run."""
@@ -96,7 +87,7 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock(), override_settings(
             STORAGES=storages, MEDIA_ROOT=str(folder / "public")), mock.patch(
             "media.pdf.html_to_pdf", lambda html, base_url=None: pdf):
-        baseline = every_row()
+        baseline = connection.creation.serialize_db_to_string()
         try:
             call_command("seed_marketplace", stdout=io.StringIO())
             first = snapshot()
@@ -190,3 +181,61 @@ def test_a_second_run_changes_nothing(seeded):
     first, second = seeded
     assert first["rows"]["Provider"] == 73
     assert second == first
+
+
+def test_bookings_reach_every_state_step_by_step_through_the_entry_point(seeded):
+    assert set(Booking.objects.values_list("state", flat=True)) == set(BookingState.values)
+    for booking in Booking.objects.all():
+        source = BookingState.REQUESTED
+        for log in StateLog.objects.for_(booking).order_by("timestamp", "pk"):
+            assert log.source_state == source, booking.pk
+            source = log.state
+        assert source == booking.state, booking.pk
+        assert booking.first_date >= booking.term.starts_on
+        assert booking.last_date <= booking.term.ends_on
+    for booking in Booking.objects.filter(state__in=["agreed", "active", "completed"]):
+        assert booking.service_agreement_signed_by_both(), booking.pk
+        assert booking.schedule.exists()
+        assert booking.people.exists()
+
+
+def test_booking_history_is_in_order_and_past_sessions_are_marked(seeded):
+    ctype = ContentType.objects.get_for_model(Booking)
+    today, now = timezone.localdate(), timezone.now()
+    for booking in Booking.objects.all():
+        steps = list(TimelineEntry.objects.filter(content_type=ctype, object_id=booking.pk)
+                     .exclude(action__startswith="session_").order_by("pk"))
+        times = [entry.created_at for entry in steps]
+        assert times == sorted(times) and times[-1] <= now, booking.pk
+        assert not booking.schedule.filter(status="planned", date__lt=today).exists()
+    missed = Booking.objects.get(offering__provider__name="滨江区飞跃跆拳道培训有限公司")
+    assert missed.state == "completed"
+    assert missed.schedule.filter(status="not_delivered").count() == 2
+    assert missed.offering.provider.state == S.EXITED  # left the list after its term
+
+
+def test_the_demo_school_can_book_right_away(seeded, client):
+    term, today = Term.current(), timezone.localdate()
+    assert term is not None and term.ends_on > today + dt.timedelta(days=21)
+    coordinator = get_user_model().objects.get(username="school")
+    school = coordinator.schools.get(level="primary")
+    assert school.venues.count() >= 5
+    offering = Offering.objects.filter(
+        provider__state=S.LISTED, review=VerificationState.VERIFIED, delivery="in_school",
+        grade_from__lte=3, grade_to__gte=3, capacity__gte=20, price_per_student_term=None,
+    ).exclude(provider__in=Provider.objects.filter(offerings__bookings__isnull=False)
+              ).order_by("pk").first()
+    client.force_login(coordinator)
+    form = client.get(f"/school/book/{offering.pk}/")
+    assert form.status_code == 200 and term.name in form.content.decode()
+    answer = client.post(f"/school/book/{offering.pk}/", {
+        "school": school.pk, "term": term.pk, "grade_from": 3, "grade_to": 3,
+        "student_count": 20, "delivery": "in_school",
+        "venue": school.venues.get(name="多功能教室").pk,
+        "price_per_session": offering.price_per_session,
+        "first_date": today + dt.timedelta(days=7), "last_date": term.ends_on,
+        "slot-TOTAL_FORMS": 1, "slot-INITIAL_FORMS": 0, "slot-MIN_NUM_FORMS": 0,
+        "slot-MAX_NUM_FORMS": 5, "slot-0-weekday": 3, "slot-0-starts_at": "15:30",
+        "slot-0-ends_at": "16:30"})
+    booking = Booking.objects.get(school=school, offering=offering)
+    assert answer.status_code == 302 and answer["Location"] == f"/school/bookings/{booking.pk}/"

@@ -48,7 +48,12 @@ def generate(booking: Booking) -> int:
     return len(entries)
 
 
-def _lock_session(entry: ScheduleEntry, user, *, allowed=(SessionStatus.PLANNED,)):
+#: Booking states whose sessions can be cancelled, moved or given another person.
+RUNNING = (BookingState.AGREED, BookingState.ACTIVE)
+
+
+def _lock_session(entry: ScheduleEntry, user, *, allowed=(SessionStatus.PLANNED,),
+                  booking_states=RUNNING):
     locked = (ScheduleEntry.objects.select_for_update()
               .select_related("booking__school", "booking__offering__provider")
               .get(pk=entry.pk))
@@ -57,7 +62,7 @@ def _lock_session(entry: ScheduleEntry, user, *, allowed=(SessionStatus.PLANNED,
     if locked.status not in allowed:
         raise TransitionRefused(_("This session is already “%(status)s”.") % {
             "status": locked.get_status_display()}, code="wrong_state")
-    if locked.booking.state not in (BookingState.AGREED, BookingState.ACTIVE):
+    if locked.booking.state not in booking_states:
         raise TransitionRefused(_("This booking is “%(state)s”: its sessions cannot change.")
                                 % {"state": locked.booking.get_state_display()},
                                 code="wrong_state")
@@ -152,9 +157,12 @@ def mark_delivery(entry: ScheduleEntry, *, by, delivered: bool, reason: str = ""
     if not delivered:
         reason = _need_reason(reason)
     with transaction.atomic():
+        # A completed booking's sessions are still marked: the last one is over only
+        # the day the booking completes, and the fee counts what was delivered.
         entry = _lock_session(entry, by, allowed=(SessionStatus.PLANNED,
                                                   SessionStatus.DELIVERED,
-                                                  SessionStatus.NOT_DELIVERED))
+                                                  SessionStatus.NOT_DELIVERED),
+                              booking_states=(*RUNNING, BookingState.COMPLETED))
         if entry.date > timezone.localdate():
             raise TransitionRefused(_("A session is marked after it took place."),
                                     code="future")

@@ -199,8 +199,10 @@ def town_name(short: str) -> str:
 
 # --- the entry in the database --------------------------------------------------------------
 def seed(spec: dict, entry: dict, *, owner, staff: dict, towns: dict, today: dt.date):
-    """Create the entry and take it to its state, or refresh the one that exists.
-    Returns the provider, its people and its offerings by template key."""
+    """Create the entry and take it to its state, or refresh the one that exists. An
+    entry to be suspended or excluded stops at the listing: its bookings are made while
+    it is listed, and ``leave()`` ends its listing afterwards. Returns the provider, its
+    people and its offerings by template key."""
     provider = Provider.objects.filter(name=spec["name"]).first()
     if provider is not None:
         return fill(provider, spec, entry, owner, towns, new=False)
@@ -268,8 +270,17 @@ def walk(provider, entry, people, staff):
         return
     sign(contract, entry, SignatureParty.BUREAU, manager, manager.first_name)
     step(provider, "approve_listing", manager)
-    if state in {S.SUSPENDED, S.EXITED}:
-        step(provider, "suspend" if state == S.SUSPENDED else "exit", manager)
+
+
+def leave(provider, entry, staff, today: dt.date):
+    """Suspend or exclude a listed entry as its data says, and date its history again."""
+    state = entry["state"]
+    if state not in {S.SUSPENDED, S.EXITED} or provider.state != S.LISTED:
+        return provider
+    with transaction.atomic():
+        step(provider, "suspend" if state == S.SUSPENDED else "exit", staff["manager"])
+        backdate(provider, entry, today)
+    return Provider.objects.get(pk=provider.pk)
 
 
 def agreement(provider, start: dt.date):

@@ -47,6 +47,24 @@ def upsert(model, lookup: dict, fields: dict | None = None, *, create=True, file
     return obj
 
 
+def school_terms(today: dt.date) -> dict[str, dict]:
+    """The demo's terms, dated from ``today`` by the rule in ``district.json``: the two of
+    the last school year (``before_last``, ``last``), the one under way or the next to
+    start (``current``) and the one after it (``next``)."""
+    rule, terms = PLACE["terms"], []
+    for year in range(today.year - 3, today.year + 2):
+        for key, start_year, end_year in (("first", year, year + 1),
+                                          ("second", year + 1, year + 1)):
+            spec = rule[key]
+            terms.append({
+                "name": spec["name"].format(year=year, next=year + 1),
+                "starts_on": dt.date.fromisoformat(f"{start_year}-{spec['starts_on']}"),
+                "ends_on": dt.date.fromisoformat(f"{end_year}-{spec['ends_on']}")})
+    current = next(i for i, term in enumerate(terms) if term["ends_on"] >= today)
+    return dict(zip(("before_last", "last", "current", "next"), terms[current - 2:current + 2],
+                    strict=True))
+
+
 class Draw:
     """Random demo values from ``random.Random(seed)``. Callers draw in the order of the
     data files on every run, whatever the database holds, so the values are stable."""

@@ -2,10 +2,12 @@
 providers of every kind in every admission state with their people, credentials, checks
 and offerings, bookings, evaluations and exit cases.
 
-The data lives in ``seed_data/*.json``. Providers reach their state the way people get
-them there, through ``workflows.transitions.run()`` and the portals' services
-(``_seed_admission``); their side effects (agreements, public pages, notices, versions of
-the candidate list) run through the outbox as in real use.
+The data lives in ``seed_data/*.json``. Providers and bookings reach their state the way
+people get them there, through ``workflows.transitions.run()`` and the portals' services
+(``_seed_admission``, ``_seed_bookings``); their side effects (agreements, public pages,
+notices, versions of the candidate list, schedules) run through the outbox as in real
+use. Terms are dated from the day the seed runs, so the demo always has a term under way
+to book in.
 
 Idempotent: rows are found by a natural key and updated in place; a provider that exists
 already keeps its state and history. Random values come from ``random.Random(2026)``,
@@ -29,9 +31,17 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Site
 
-from marketplace.choices import Category, ContractKind, EvaluationKind, SignatureParty
+from marketplace.choices import Category, EvaluationKind
 from marketplace.management.commands import _seed_admission as admission
-from marketplace.management.commands._seed_values import DEMO, PLACE, Draw, aware, upsert
+from marketplace.management.commands import _seed_bookings as bookings
+from marketplace.management.commands._seed_values import (
+    DEMO,
+    PLACE,
+    Draw,
+    aware,
+    school_terms,
+    upsert,
+)
 from marketplace.models import (
     BackgroundCheck,
     Booking,
@@ -52,7 +62,6 @@ from marketplace.models import (
 )
 from marketplace.roles import Role
 from workflows import policy
-from workflows.booking import BookingState
 
 # Read by the public site's seed (cms: seed_demo).
 DISTRICT, BUREAU, DEMO_PASSWORD = PLACE["district"], PLACE["bureau"], PLACE["password"]
@@ -65,10 +74,6 @@ REPORTED = [
     ("Schedule entries", ScheduleEntry), ("Agreements", Contract), ("Signatures", Signature),
     ("Evaluations", Evaluation), ("Exit cases", ExitCase), ("Users", get_user_model()),
 ]
-
-
-def parse_time(text: str) -> dt.time:
-    return dt.time.fromisoformat(text)
 
 
 @contextlib.contextmanager
@@ -97,9 +102,11 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self.seed_accounts()
                 self.seed_places_and_terms()
-            self.seed_providers()  # one transaction per provider, side effects after each
+            # One transaction per step, its side effects after each, as in use.
+            self.seed_providers()
+            self.seed_bookings()
+            self.end_listings()
             with transaction.atomic():
-                self.seed_bookings()
                 self.seed_exit_cases()
         self.created = Counter({k: n - before[k] for k, n in self.counts().items()})
         self.report(time.monotonic() - started)
@@ -149,13 +156,13 @@ class Command(BaseCommand):
         for username, names in PLACE["coordinators"].items():
             for name in names:
                 self.schools[name].coordinators.add(self.users[username])
-        self.terms = {term["name"]: upsert(Term, {"name": term["name"]}, {
-            "starts_on": dt.date.fromisoformat(term["starts_on"]),
-            "ends_on": dt.date.fromisoformat(term["ends_on"])}) for term in PLACE["terms"]}
+        self.terms = {key: upsert(Term, {"name": term["name"]}, {
+            "starts_on": term["starts_on"], "ends_on": term["ends_on"]})
+            for key, term in school_terms(self.today).items()}
 
     # --- providers --------------------------------------------------------------------------
     def seed_providers(self):
-        self.providers, self.people, self.offerings = {}, {}, {}
+        self.providers, self.people, self.offerings, self.plans = {}, {}, {}, {}
         staff = {name: self.users[name] for name in ("reviewer", "checker", "manager")}
         for index, spec in enumerate(DEMO["providers"], start=1):
             entry = admission.plan(spec, self.draw, self.today)
@@ -165,69 +172,30 @@ class Command(BaseCommand):
                                          details["contact_phone"]))
             provider, people, offerings = admission.seed(
                 spec, entry, owner=owner, staff=staff, towns=self.towns, today=self.today)
-            if provider.state != spec["state"]:
-                self.stdout.write(f"  {provider.name} is {provider.state} (the demo data says "
-                                  f"{spec['state']}): its state is left as it is.")
             self.providers[spec["name"]], self.people[spec["name"]] = provider, people
+            self.plans[spec["name"]] = entry
             self.offerings.update({(spec["name"], key): o for key, o in offerings.items()})
 
     # --- bookings -------------------------------------------------------------------------------
     def seed_bookings(self):
-        """Bookings with their weekly slots, schedules, service agreements and evaluations.
-        Bookings have no transitions here yet: their states are written directly, and
-        this method goes once bookings are taken through their own workflow."""
-        B, data, manager = BookingState, DEMO["bookings"], self.users["manager"]
+        """Bookings through the booking workflow (``_seed_bookings``); the evaluations of
+        completed ones are plain rows (evaluation has no workflow of its own yet)."""
+        data, manager = DEMO["bookings"], self.users["manager"]
+        venue_of = bookings.venues(self.schools)
         for b in data["bookings"]:
-            school, provider, term = (self.schools[b["school"]], self.providers[b["provider"]],
-                                      self.terms[b["term"]])
-            offering = self.offerings[(b["provider"], b["offering"])]
-            requester = school.coordinators.order_by("username").first()
-            (grade_from, grade_to), state = b["grades"], b["state"]
-            assert provider.state == "listed" or state == B.COMPLETED, provider.name
-            assert offering.grade_from <= grade_from <= grade_to <= offering.grade_to, b
-            lookup = {"school": school, "offering": offering, "term": term}
-            booking = Booking.objects.filter(**lookup).first() or Booking(**lookup, state=state)
-            for name, value in {"place": b["place"], "grade_from": grade_from, "grade_to": grade_to,
-                                "student_count": b["students"], "note": b.get("note", ""),
-                                "price_per_session": offering.price_per_session,
-                                "requested_by": requester}.items():
-                setattr(booking, name, value)
-            booking.save()
-            Booking.objects.filter(pk=booking.pk).update(state=state)
-            for slot in b["slots"]:
-                upsert(BookingSlot, {"booking": booking, "weekday": slot["weekday"],
-                                     "starts_at": parse_time(slot["starts_at"])},
-                       {"ends_at": parse_time(slot["ends_at"])})
-            if b.get("lessons"):
-                slot = b["slots"][0]
-                day = term.starts_on + 7 * DAY
-                while day.isoweekday() != slot["weekday"]:
-                    day += DAY
-                responsible = next(p for p in self.people[b["provider"]] if not p.barred)
-                form = "分组辅导" if offering.category == Category.HOMEWORK else "小组教学"
-                for number, lesson in enumerate(b["lessons"], start=1):
-                    upsert(ScheduleEntry, {"booking": booking, "date": day,
-                                           "starts_at": parse_time(slot["starts_at"])},
-                           {"ends_at": parse_time(slot["ends_at"]), "venue": b["place"],
-                            "content": f"第{number}课：{lesson}", "form": form,
-                            "responsible": responsible})
-                    day += 7 * DAY
-            if state in {B.AGREED, B.ACTIVE, B.COMPLETED}:
-                contract = upsert(
-                    Contract, {"booking": booking, "kind": ContractKind.SERVICE},
-                    {"provider": provider, "period_start": term.starts_on,
-                     "period_end": term.ends_on},
-                    file=("pdf", self.draw.document("课后服务协议.pdf", "Service agreement",
-                                                    f"Term {term.starts_on}")))
-                signed = term.starts_on - 10 * DAY
-                for party, signer, name, day in [
-                    (SignatureParty.SCHOOL, requester, requester.first_name, signed),
-                    (SignatureParty.VENDOR, provider.owner, provider.contact_name, signed + DAY),
-                ]:
-                    at, ip_address = self.draw.signing(day)
-                    upsert(Signature, {"contract": contract, "party": party}, {
-                        "signer": signer, "typed_name": name, "consent": True, "signed_at": at,
-                        "ip_address": ip_address, "pdf_sha256": contract.pdf_sha256})
+            school, provider = self.schools[b["school"]], self.providers[b["provider"]]
+            booking = bookings.seed(
+                b, school=school, offering=self.offerings[(b["provider"], b["offering"])],
+                terms=self.terms, venue_of=venue_of, people=self.people[b["provider"]],
+                draw=self.draw, today=self.today)
+            if booking is None:
+                self.stdout.write(f"  {provider.name} is {provider.state}: the booking of "
+                                  f"{school.name} with it is not made.")
+                continue
+            if booking.state != b["state"]:
+                self.stdout.write(f"  The booking of {school.name} with {provider.name} is "
+                                  f"{booking.state} (the demo data says {b['state']}).")
+            term, requester = booking.term, booking.requested_by
             if "evaluation" not in b:
                 continue
             ev, poor = data["evaluations"][b["evaluation"]], b["evaluation"] == "poor"
@@ -255,6 +223,17 @@ class Command(BaseCommand):
                                     "occurred_on": term.starts_on + 75 * DAY},
                        {"score": None, "recorded_by": requester, "answers": {},
                         "comment": ev["incident"]})
+
+    def end_listings(self):
+        """Suspend and exclude the entries whose data says so, once their bookings exist."""
+        staff = {"manager": self.users["manager"]}
+        for spec in DEMO["providers"]:
+            name = spec["name"]
+            provider = self.providers[name] = admission.leave(
+                self.providers[name], self.plans[name], staff, self.today)
+            if provider.state != spec["state"]:
+                self.stdout.write(f"  {provider.name} is {provider.state} (the demo data says "
+                                  f"{spec['state']}): its state is left as it is.")
 
     # --- exit cases -----------------------------------------------------------------------------
     def seed_exit_cases(self):
