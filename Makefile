@@ -9,8 +9,9 @@ HOST ?= 127.0.0.1:8000
 BASE_URL ?= http://$(HOST)
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+BOOKING_BENCH_ARGS ?=
 
-.PHONY: demo test install system-packages python-packages messages migrate seed serve smoke lint bench clean
+.PHONY: demo test install system-packages python-packages messages migrate seed serve smoke lint bench bench-catalogue bench-booking clean
 
 ## demo: install everything, migrate, seed the demo district and serve on http://$(HOST)
 demo: install migrate seed serve
@@ -52,9 +53,15 @@ smoke: install
 lint: python-packages
 	$(BIN)/ruff check .
 
-## bench: the catalogue benchmark (tests/bench/README.md); e.g. BENCH_ARGS="--seconds 8"
-bench: python-packages
+## bench: both benchmarks (tests/bench/README.md); e.g. BENCH_ARGS="--seconds 8"
+bench: bench-catalogue bench-booking
+
+bench-catalogue: python-packages
 	$(BIN)/python tests/bench/bench_catalogue.py $(BENCH_ARGS)
+
+## bench-booking: PostgreSQL only: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres
+bench-booking: python-packages
+	$(BIN)/python tests/bench/bench_booking.py $(BOOKING_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var *.egg-info

@@ -461,6 +461,23 @@ def print_table(title: str, results) -> None:
               f"{result.errors:>8}")
 
 
+def print_summary(summary: dict, full_counts: dict, vendor: str) -> None:
+    """One line with the catalogue's ratios to the bare view, per cache mode, and its
+    queries per request with all providers published (invalidated, cached, none)."""
+    pairs = [("db", vendor)]
+    for mode, results in summary.items():
+        bare = results[0][2].rps
+        for label, _path, result in results[1:]:
+            key = label.split()[0].split("=")[0]
+            pairs.append((f"{mode}_{key}_ratio", f"{result.rps / bare:.3f}"))
+            pairs.append((f"{mode}_{key}_p50_ms", f"{result.median_ms:.1f}"))
+            pairs.append((f"{mode}_{key}_errors", result.errors))
+    for label, counts in full_counts.items():
+        key = label.split()[0].split("=")[0]
+        pairs.append((f"{key}_queries", "/".join(str(n) for n in counts)))
+    print("\nsummary: " + " ".join(f"{k}={v}" for k, v in pairs))
+
+
 # --- the invalidation check -------------------------------------------------------------
 def check_invalidation(port: int) -> None:
     """Unpublish the provider of a uniquely titled offering in this process and watch the
@@ -608,12 +625,14 @@ def main() -> None:
 
         connections.close_all()
         server_env = {**os.environ, "CONN_MAX_AGE": str(args.conn_max_age)}
+        summary = {}
         for cached in (True, False):
             label = "cached" if cached else "uncached"
             cache_url = cached_url if cached else "dummycache://"
             server = Server({**server_env, "CACHE_URL": cache_url}, workdir,
                             args.server_threads, label)
             results = measure(server.port, args.seconds, args.concurrency)
+            summary[label] = results
             print_table(f"With the cache ({'Redis' if use_redis else 'local-memory'})"
                         if cached else "Without the cache (dummycache://)", results)
             if cached:
@@ -625,6 +644,7 @@ def main() -> None:
                           "local-memory cache cannot be invalidated from another process.")
             server.stop()
             server = None
+        print_summary(summary, full_counts, database.vendor)
     finally:
         if server is not None:
             server.stop()
