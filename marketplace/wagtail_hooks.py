@@ -1,5 +1,6 @@
 """The bureau's back office in the Wagtail admin: the "Admissions" menu item, its URLs
-(``/admin/admissions/``) and the dashboard panel "Waiting for me".
+(``/admin/admissions/``) and the dashboard panel "Waiting for me"; the "Bookings" and
+"Schools and terms" viewsets of school booking (``marketplace.booking``).
 
 Wagtail wraps every URL registered here with its login and ``access_admin`` check; the
 views check ``marketplace.view_provider`` themselves.
@@ -13,6 +14,7 @@ from wagtail.admin.ui.components import Component
 
 from marketplace import admin_views, selectors
 from marketplace.booking import admin as booking_admin
+from marketplace.booking import bureau_admin
 
 admission_urls = [
     path("", admin_views.QueueView.as_view(), name="queue"),
@@ -85,3 +87,9 @@ def register_school_setup_viewsets():
 
 
 hooks.register("register_log_actions", booking_admin.register_log_actions)
+
+
+# --- school bookings: "Bookings" (marketplace/booking/bureau_admin.py) -------------------------
+@hooks.register("register_admin_viewset")
+def register_booking_viewset():
+    return bureau_admin.BookingViewSet()
