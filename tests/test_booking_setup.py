@@ -152,7 +152,7 @@ def test_the_manager_lists_searches_filters_creates_and_edits_schools(manager, s
 
     page = client.get(reverse("setup_schools:index")).content.decode()
     assert school.name in page and junior.name in page
-    assert "协调员人数" in page
+    assert "学校课后服务负责人人数" in page
     assert re.search(r">\s*2\s*<", row_of(page, school.name))  # two coordinators
 
     found = client.get(reverse("setup_schools:index") + "?q=江南大道").content.decode()
@@ -314,12 +314,12 @@ def test_an_invited_coordinator_sets_a_password_from_the_email_and_logs_in(
         manager, school, caplog):
     client = browser(manager)
     page = client.get(reverse("setup_schools:invite", args=[school.pk])).content.decode()
-    assert "邀请协调员" in page
+    assert "邀请学校课后服务负责人" in page
     assert f'<option value="{school.pk}" selected>' in page  # the school is preselected
 
     with caplog.at_level(logging.INFO, logger="marketplace.booking.invitations"):
         response = invite(client, school, email="Wang.Teacher@demo.example.cn", follow=True)
-    assert "王老师已成为滨江区育才小学的协调员" in response.content.decode()
+    assert "王老师已成为滨江区育才小学的学校课后服务负责人" in response.content.decode()
 
     user = User.objects.get(email="wang.teacher@demo.example.cn")
     assert user.first_name == "王老师" and user.is_active and not user.has_usable_password()
@@ -368,7 +368,7 @@ def test_an_existing_coordinator_is_added_to_another_school_and_told_to_log_in(m
     first = SchoolFactory(name="滨江区第一小学", coordinators=[coordinator])
     response = invite(browser(manager), school, name="别的名字", email="ZHAO@demo.example.cn",
                       follow=True)
-    assert "已有的协调员账号" in response.content.decode()
+    assert "已有的学校课后服务负责人账号" in response.content.decode()
     assert User.objects.filter(email="zhao@demo.example.cn").count() == 1
     coordinator.refresh_from_db()
     assert coordinator.first_name == "赵老师" and coordinator.has_usable_password()
@@ -390,7 +390,7 @@ def test_an_address_of_any_other_account_is_refused(manager, school, owner):
     }[owner]()
     response = invite(browser(manager), school, email=account.email.upper())
     assert response.status_code == 200
-    assert "不是学校协调员的账号" in response.content.decode()
+    assert "不是学校课后服务负责人的账号" in response.content.decode()
     assert not school.coordinators.exists()
     assert set(account.groups.values_list("name", flat=True)) <= {Role.VENDOR, Role.REVIEWER,
                                                                    Role.SCHOOL}
@@ -405,7 +405,7 @@ def test_an_address_used_as_another_accounts_username_is_refused(manager, school
     UserFactory(groups=[Role.VENDOR], username="shared@demo.example.cn",
                 email="other@demo.example.cn")
     response = invite(browser(manager), school, email="shared@demo.example.cn")
-    assert "不是学校协调员的账号" in response.content.decode()
+    assert "不是学校课后服务负责人的账号" in response.content.decode()
     assert not User.objects.filter(email="shared@demo.example.cn").exists()
 
 
@@ -426,12 +426,13 @@ def test_the_manager_takes_a_coordinator_off_a_school_and_the_history_shows_both
 
     response = client.post(reverse("setup_schools:remove_coordinator",
                                    args=[school.pk, user.pk]), follow=True)
-    assert "王老师不再是滨江区育才小学的协调员" in response.content.decode()
+    assert "王老师不再是滨江区育才小学的学校课后服务负责人" in response.content.decode()
     assert not school.coordinators.exists()
     assert User.objects.filter(pk=user.pk, is_active=True).exists()
 
     history = client.get(reverse("setup_schools:history", args=[school.pk])).content.decode()
-    assert "已邀请协调员：王老师" in history and "已移除协调员：王老师" in history
+    assert "已邀请学校课后服务负责人：王老师" in history
+    assert "已移除学校课后服务负责人：王老师" in history
 
 
 def test_an_invitation_to_an_account_taken_off_every_school_meanwhile_is_not_sent(

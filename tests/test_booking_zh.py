@@ -116,9 +116,9 @@ def test_a_booking_at_each_step_reads_in_chinese_to_both_sides(client):
     client.force_login(world.coordinator)
     session_url = reverse("school:session", args=[second.pk])
     today_url = reverse("school:session", args=[first.pk])
-    check([(session_url, {"action": "cancel", "reason": ""}),  # refused: no reason
-           (session_url, {"action": "move", "reason": "运动会"}),  # refused: no date
-           (session_url, {"action": "cancel", "reason": "学校活动"}),
+    check([(session_url, {"action": "cancel", "cancel-reason": ""}),  # refused: no reason
+           (session_url, {"action": "move", "move-reason": "运动会"}),  # refused: no date
+           (session_url, {"action": "cancel", "cancel-reason": "学校活动"}),
            (today_url, {"action": "delivered"}), today_url,
            reverse("school:session", args=[booking.schedule.order_by("date")[2].pk]),
            school_url], client, world)

@@ -103,7 +103,7 @@ class InviteCoordinatorForm(forms.Form):
 
 
 class InviteCoordinatorView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
-    """"Invite coordinator" (邀请协调员): a name and an e-mail address make an account a
+    """"Invite coordinator" (邀请学校课后服务负责人): a name and an e-mail address make an account a
     coordinator of the school (``invitations.invite_coordinator``); the page lists the
     school's coordinators, each of whom can be taken off it."""
 

@@ -2,14 +2,17 @@
 calendar) live in ``services.check_request``; a refused request comes back here as
 field errors with everything typed kept."""
 
+import contextlib
+import datetime as dt
+
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.booking.clashes import Slot
 from marketplace.booking.services import Request
 from marketplace.choices import Delivery, Weekday
-from marketplace.models import NOTE_LIMIT, Person, Term, Venue
+from marketplace.models import NOTE_LIMIT, Person, SessionStatus, Term, Venue
 from workflows.booking import BookingReason
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -131,28 +134,94 @@ class ReasonForm(forms.Form):
             self.fields["reason"].choices = [("", "—"), *choices]
 
 
-class SessionForm(forms.Form):
-    """One change to one session: cancel, move, swap the person, or mark delivery."""
+class SessionChangeForm(forms.Form):
+    """A change to one session that needs a reason (cancel, move, swap, not delivered).
 
-    ACTIONS = ("cancel", "move", "swap", "delivered", "not_delivered")
-    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("reason"), required=False, max_length=200)
-    date = forms.DateField(label=_("new date"), required=False, widget=DATE)
-    starts_at = forms.TimeField(label=_("starts at"), required=False, widget=TIME)
-    ends_at = forms.TimeField(label=_("ends at"), required=False, widget=TIME)
-    person = forms.ModelChoiceField(label=_("responsible person"), required=False,
-                                    queryset=Person.objects.none())
+    The session page shows one form per change, each under its own prefix (the action's
+    name), so their fields never share an HTML id and a refused one keeps what was typed."""
 
-    def __init__(self, *args, people=None, **kwargs):
+    reason = forms.CharField(label=_("reason"), max_length=200,
+                             error_messages={"required": _("Give a reason.")})
+
+
+class DeliveredForm(forms.Form):
+    """Mark the session delivered: nothing to type."""
+
+
+class NotDeliveredForm(SessionChangeForm):
+    pass
+
+
+class CancelSessionForm(SessionChangeForm):
+    pass
+
+
+class MoveSessionForm(SessionChangeForm):
+    date = forms.DateField(label=_("new date"), widget=DATE)
+    starts_at = forms.TimeField(label=_("starts at"), widget=TIME)
+    ends_at = forms.TimeField(label=_("ends at"), widget=TIME)
+    field_order = ["date", "starts_at", "ends_at", "reason"]
+
+
+class SwapPersonForm(SessionChangeForm):
+    person = forms.ModelChoiceField(
+        label=_("responsible person"), queryset=Person.objects.none(),
+        error_messages={"required": _("Choose the person who will come instead.")})
+    field_order = ["person", "reason"]
+
+    def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        if people is not None:
-            self.fields["person"].queryset = people
+        self.fields["person"].queryset = people
 
-    def clean(self):
-        data = super().clean()
-        action = data.get("action")
-        if action == "move" and not all(data.get(k) for k in ("date", "starts_at", "ends_at")):
-            raise forms.ValidationError(_("Give the new date, start and end."))
-        if action == "swap" and not data.get("person"):
-            raise forms.ValidationError(_("Choose the person who will come instead."))
-        return data
+
+#: The session page's forms by action; the action is also each form's prefix.
+SESSION_FORMS = {
+    "delivered": DeliveredForm, "not_delivered": NotDeliveredForm,
+    "cancel": CancelSessionForm, "move": MoveSessionForm, "swap": SwapPersonForm,
+}
+
+
+def session_forms(data=None, *, action: str | None = None, people) -> dict[str, forms.Form]:
+    """Every form of the session page, prefixed by its action; only ``action``'s form is
+    bound to ``data`` (the one that was sent), the others start empty."""
+    built = {}
+    for name, form_class in SESSION_FORMS.items():
+        kwargs = {"prefix": name, **({"people": people} if form_class is SwapPersonForm
+                                     else {})}
+        built[name] = form_class(data if name == action else None, **kwargs)
+    return built
+
+
+class ScheduleFilterForm(forms.Form):
+    """What the schedule's list by month shows: a month of the term (``YYYY-MM``) and,
+    optionally, one school, one booking and one session status. A school, booking or
+    status not offered counts as not given."""
+
+    month = forms.ChoiceField(label=_("Month"), required=False)
+    school = forms.TypedChoiceField(label=_("School"), coerce=int, required=False)
+    booking = forms.TypedChoiceField(label=_("Offering"), coerce=int, required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, months=(), bookings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        every = [("", _("All"))]
+        self.fields["month"].choices = [
+            (f"{m:%Y-%m}", formats.date_format(m, "YEAR_MONTH_FORMAT")) for m in months]
+        schools = {b.school_id: b.school.name for b in bookings}
+        self.fields["school"].choices = every + sorted(schools.items(), key=lambda c: c[1])
+        several = len(schools) > 1
+        self.fields["booking"].choices = every + [
+            (b.pk, f"{b.school.name} · {b.offering.title}" if several else b.offering.title)
+            for b in sorted(bookings, key=lambda b: (b.school.name, b.offering.title, b.pk))]
+        self.fields["status"].choices = every + list(SessionStatus.choices)
+
+    def values(self) -> dict:
+        """The valid values given (a value not offered counts as not given)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        values = {k: data.get(k) for k in ("school", "booking", "status")
+                  if k not in self.errors and data.get(k) not in (None, "")}
+        # A month outside the term is no error: the list moves it to the nearest month.
+        with contextlib.suppress(ValueError):
+            values["month"] = dt.date.fromisoformat(f"{self.data.get('month', '')}-01")
+        return values

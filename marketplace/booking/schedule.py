@@ -221,3 +221,33 @@ def sessions_for(bookings, first: dt.date | None = None, last: dt.date | None = 
     if last:
         entries = entries.filter(date__lte=last)
     return entries
+
+
+# --- the list by month --------------------------------------------------------------------
+def term_months(term) -> list[dt.date]:
+    """The first day of each calendar month the term touches, in order."""
+    if term is None:
+        return []
+    months, month = [], term.starts_on.replace(day=1)
+    while month <= term.ends_on:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def month_in_term(term, wanted: dt.date | None, today: dt.date) -> dt.date | None:
+    """The month the list shows: ``wanted`` moved into the term (the nearest end), or
+    without it the month of ``today`` when the term runs, else its first or last month."""
+    months = term_months(term)
+    if not months:
+        return None
+    day = wanted or today
+    if wanted is None and not term.starts_on <= today <= term.ends_on:
+        day = term.starts_on if today < term.starts_on else term.ends_on
+    return min(max(day.replace(day=1), months[0]), months[-1])
+
+
+def month_span(term, month: dt.date) -> tuple[dt.date, dt.date]:
+    """The days of ``month`` inside the term."""
+    following = (month + dt.timedelta(days=32)).replace(day=1)
+    return max(month, term.starts_on), min(following - dt.timedelta(days=1), term.ends_on)

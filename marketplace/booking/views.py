@@ -2,9 +2,11 @@
 bookings, the term schedule and its sessions."""
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,7 +15,13 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from marketplace.booking import schedule, services
-from marketplace.booking.forms import BookingForm, ReasonForm, SessionForm
+from marketplace.booking.forms import (
+    SESSION_FORMS,
+    BookingForm,
+    ReasonForm,
+    ScheduleFilterForm,
+    session_forms,
+)
 from marketplace.booking.services import bookable
 from marketplace.catalogue import public_credentials
 from marketplace.choices import SignatureParty
@@ -196,24 +204,87 @@ def _week_start(request) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+def _schedule_term(today: dt.date) -> Term | None:
+    """The running term, else the next one, else the last one (a summer look back)."""
+    return (Term.current(today)
+            or Term.objects.filter(ends_on__gte=today).order_by("starts_on").first()
+            or Term.objects.order_by("-ends_on").first())
+
+
+#: Sessions per page of the list; a month with more is split into pages.
+LIST_PAGE_SIZE = 200
+
+
 def schedule_context(request, bookings) -> dict:
-    """The week grid and the list of one week (``?week=YYYY-MM-DD``) or the whole term
-    (``?view=list``)."""
+    """The week grid of one week (``?week=YYYY-MM-DD``) or the list of one month of the
+    term (``?view=list&month=YYYY-MM``, filtered by school, booking and status), with the
+    fees of the term's bookings. The number of queries does not grow with the bookings."""
+    today = timezone.localdate()
     monday = _week_start(request)
     days = [monday + dt.timedelta(days=i) for i in range(7)]
-    term = Term.current() or Term.objects.filter(ends_on__gte=timezone.localdate()).order_by(
-        "starts_on").first()
+    term = _schedule_term(today)
     as_list = request.GET.get("view") == "list"
-    first, last = ((term.starts_on, term.ends_on) if as_list and term else (days[0], days[-1]))
-    sessions = list(schedule.sessions_for(bookings, first, last))
-    grid = [(day, [s for s in sessions if s.date == day]) for day in days]
-    return {
-        "monday": monday, "days": days, "grid": grid, "sessions": sessions,
+    counts = list(schedule.with_counts(bookings.filter(state__in=schedule.SCHEDULED))
+                  .select_related("school", "offering__provider")
+                  .order_by("school__name", "pk"))
+    context = {
+        "monday": monday, "days": days,
         "previous_week": monday - dt.timedelta(days=7), "next_week": monday + dt.timedelta(days=7),
-        "as_list": as_list, "term": term, "today": timezone.localdate(),
-        "counts": schedule.with_counts(bookings.filter(state__in=schedule.SCHEDULED))
-        .select_related("school", "offering__provider").order_by("school__name", "pk"),
+        "as_list": as_list, "term": term, "today": today, "counts": counts,
         "term_total": schedule.term_total(bookings),
+    }
+    if as_list:
+        context.update(_month_list(request, bookings, term, counts, today))
+    else:
+        sessions = list(schedule.sessions_for(bookings, days[0], days[-1]))
+        context["grid"] = [(day, [s for s in sessions if s.date == day]) for day in days]
+    return context
+
+
+def _month_list(request, bookings, term, counts, today) -> dict:
+    """One month of the term's sessions, a page of ``LIST_PAGE_SIZE`` at most; by
+    default the month (and page) holding today."""
+    term_bookings = [b for b in counts if term and b.term_id == term.pk]
+    months = schedule.term_months(term)
+    given = ScheduleFilterForm(request.GET, months=months, bookings=term_bookings).values()
+    month = schedule.month_in_term(term, given.get("month"), today)
+    filters = {k: given[k] for k in ("school", "booking", "status") if k in given}
+    picker = ScheduleFilterForm(initial={**filters, "month": f"{month:%Y-%m}" if month else ""},
+                                months=months, bookings=term_bookings)
+    query = {"view": "list", **filters}
+    if month is None:  # no term at all
+        return {"filter_form": picker, "month": None, "page_obj": None, "filters": filters,
+                "sessions": []}
+    shown = bookings
+    if "school" in filters:
+        shown = shown.filter(school_id=filters["school"])
+    if "booking" in filters:
+        shown = shown.filter(pk=filters["booking"])
+    entries = schedule.sessions_for(shown, *schedule.month_span(term, month))
+    if "status" in filters:
+        entries = entries.filter(status=filters["status"])
+    paginator = Paginator(entries, LIST_PAGE_SIZE)
+    number = request.GET.get("page")
+    if not number and month == today.replace(day=1):
+        number = entries.filter(date__lt=today).count() // LIST_PAGE_SIZE + 1
+    page = paginator.get_page(number)
+    at = months.index(month)
+
+    def url(**extra) -> str:
+        return "?" + urlencode({**query, **extra})
+
+    return {
+        "filter_form": picker, "filters": filters, "month": month, "page_obj": page,
+        "sessions": page.object_list,
+        "previous_month_url": url(month=f"{months[at - 1]:%Y-%m}") if at > 0 else "",
+        "next_month_url": url(month=f"{months[at + 1]:%Y-%m}") if at + 1 < len(months)
+        else "",
+        "page_urls": [(n, url(month=f"{month:%Y-%m}", page=n))
+                      for n in paginator.page_range] if paginator.num_pages > 1 else [],
+        "clear_url": "?" + urlencode({"view": "list", "month": f"{month:%Y-%m}"})
+        if filters else "",
+        "this_month_url": url() if term.starts_on <= today <= term.ends_on
+        and month != today.replace(day=1) else "",
     }
 
 
@@ -224,37 +295,59 @@ def school_schedule(request):
     return render(request, "marketplace/booking/schedule.html", {**context, "side": "school"})
 
 
+#: Which field of a session form a refusal of the schedule's services is about.
+REFUSAL_FIELDS = {"reason_required": "reason", "reason_too_long": "reason", "date": "date",
+                  "time": "ends_at", "check": "person"}
+
+
+def _change_session(entry, action, data, by):
+    if action == "delivered":
+        return schedule.mark_delivery(entry, by=by, delivered=True)
+    if action == "not_delivered":
+        return schedule.mark_delivery(entry, by=by, delivered=False, reason=data["reason"])
+    if action == "cancel":
+        return schedule.cancel_session(entry, by=by, reason=data["reason"])
+    if action == "move":
+        return schedule.move_session(entry, by=by, date=data["date"],
+                                     starts_at=data["starts_at"], ends_at=data["ends_at"],
+                                     reason=data["reason"])
+    return schedule.swap_person(entry, by=by, person=data["person"], reason=data["reason"])
+
+
 @role_required(Role.SCHOOL)
 def session_detail(request, pk):
+    """A session and its forms (mark delivered or not, cancel, move, swap the person),
+    each under its own prefix. The form sent names itself in ``action``; a refusal is
+    shown on that form, with what was typed kept."""
     entry = get_object_or_404(ScheduleEntry.objects.select_related(
         "booking__school", "booking__offering__provider", "responsible"), pk=pk)
     if not entry.booking.school.coordinators.filter(pk=request.user.pk).exists():
         raise PermissionDenied
     people = services.people_choices(entry.booking.offering.provider)
-    form = SessionForm(request.POST or None, people=people)
-    if request.method == "POST" and form.is_valid():
-        data, by = form.cleaned_data, request.user
-        action = data["action"]
-        call = {
-            "cancel": lambda: schedule.cancel_session(entry, by=by, reason=data["reason"]),
-            "move": lambda: schedule.move_session(entry, by=by, date=data["date"],
-                                                  starts_at=data["starts_at"],
-                                                  ends_at=data["ends_at"],
-                                                  reason=data["reason"]),
-            "swap": lambda: schedule.swap_person(entry, by=by, person=data["person"],
-                                                 reason=data["reason"]),
-            "delivered": lambda: schedule.mark_delivery(entry, by=by, delivered=True),
-            "not_delivered": lambda: schedule.mark_delivery(entry, by=by, delivered=False,
-                                                            reason=data["reason"]),
-        }[action]
-        ok, _result = _attempt(request, call)
-        if ok:
-            messages.success(request, _("Saved."))
-            return redirect("school:session", pk=pk)
-    elif request.method == "POST":
-        messages.error(request, " ".join(form.non_field_errors()) or _("Check the fields."))
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action not in SESSION_FORMS:
+        action = None
+        if request.method == "POST":
+            messages.error(request, _("Check the fields."))
+    forms = session_forms(request.POST if action else None, action=action, people=people)
+    if action:
+        form = forms[action]
+        if form.is_valid():
+            try:
+                _change_session(entry, action, form.cleaned_data, request.user)
+            except (TransitionRefused, ValidationError) as exc:
+                refused = isinstance(exc, TransitionRefused)
+                text = str(exc) if refused else " ".join(exc.messages)
+                field = REFUSAL_FIELDS.get(exc.code) if refused else None
+                form.add_error(field if field in form.fields else None, text)
+                messages.error(request, text)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("school:session", pk=pk)
+        else:
+            messages.error(request, _("Check the fields."))
     return render(request, "marketplace/booking/session.html", {
-        "entry": entry, "form": form, "people": people, "today": timezone.localdate(),
+        "entry": entry, "forms": forms, "people": people, "today": timezone.localdate(),
         "changeable": entry.booking.state in (BookingState.AGREED, BookingState.ACTIVE),
     })
 

@@ -9,7 +9,7 @@ a) The race for the last free slot, through the real HTTP stack: gunicorn serves
    Wednesday through the API (``POST /api/school/bookings/``). Exactly one request may
    win each round; the 99 others must be told the staffing reason; none may fail.
 b) The school schedule with 400 schools × 10 bookings × 15 sessions (60,000 sessions,
-   bulk-created): SQL queries and time (median of 20) of the week view, the term list
+   bulk-created): SQL queries and time (median of 20) of the week view, the month list
    and the school home page, in process with Django's test client, for a coordinator of
    one school and a coordinator of ten. The query counts must be equal.
 
@@ -427,7 +427,7 @@ def race(world: World, sessions: list, base: str, via: str) -> Round:
 
 
 # --- the schedule pages -----------------------------------------------------------------
-PAGES = [("week view", "/school/schedule/"), ("term list", "/school/schedule/?view=list"),
+PAGES = [("week view", "/school/schedule/"), ("month list", "/school/schedule/?view=list"),
          ("school home", "/school/")]
 
 
@@ -578,8 +578,8 @@ def main() -> None:  # noqa: C901 - one straight run, printed as it goes
             ("sessions", built["sessions"]),
             ("schedule_queries", week1[0]), ("schedule_queries_10_schools", week10[0]),
             ("schedule_ms", f"{week1[1]:.0f}"), ("schedule_ms_10_schools", f"{week10[1]:.0f}"),
-            ("list_queries", one["term list"][0]), ("list_ms", f"{one['term list'][1]:.0f}"),
-            ("list_ms_10_schools", f"{ten['term list'][1]:.0f}"),
+            ("list_queries", one["month list"][0]), ("list_ms", f"{one['month list'][1]:.0f}"),
+            ("list_ms_10_schools", f"{ten['month list'][1]:.0f}"),
             ("home_queries", one["school home"][0]), ("home_ms", f"{one['school home'][1]:.0f}"),
             ("queries_constant", "yes" if constant else "no"),
         ]))

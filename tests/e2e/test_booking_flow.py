@@ -1,9 +1,9 @@
 """School booking in a browser, at phone and desktop width: a coordinator finds an offering
 in the catalogue and books two weekly slots (a slot ending at 19:30 and a venue already
 taken are refused, with everything typed kept); the provider accepts with a cleared person
-and signs the service agreement; the school signs; the term schedule leaves out the days
-without school; the schedule downloads as PDF, Excel and iCalendar; one session is
-cancelled, one delivered, and the booking's fee follows."""
+and signs the service agreement; the school signs; the term schedule, listed month by
+month, leaves out the days without school; the schedule downloads as PDF, Excel and
+iCalendar; one session is cancelled, one delivered, and the booking's fee follows."""
 
 import datetime as dt
 import io
@@ -156,6 +156,15 @@ def expect_kept(page, market):
     expect(page.locator("#id_slot-0-ends_at")).to_have_value("17:00")
 
 
+def month_starts(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The first day of each month from ``first`` to ``last``."""
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
 def download(page, link):
     with page.expect_download() as info:
         link.click()
@@ -249,15 +258,36 @@ def test_a_school_books_both_sign_and_the_term_schedule_runs(page, live_server, 
     skipped = [day for day, _name in calendar.skipped_days(school, term.starts_on, term.ends_on)
                if day.isoweekday() in (TUE, THU)]
     assert market["day_off"].date in skipped and expected
+    # The list shows one month at a time: before the term it opens on the term's first
+    # month; "next month" walks the rest of the term.
     page.goto(f"{base}/school/schedule/?view=list")
-    rows = page.locator("tr.session")
-    expect(rows).to_have_count(len(expected))
-    shown = [dt.date.fromisoformat(d) for d in rows.evaluate_all(
-        "rows => rows.map(r => r.dataset.date)")]
+    months = month_starts(term.starts_on, term.ends_on)
+    shown = []
+    for n, month in enumerate(months):
+        expect(page.get_by_test_id("month")).to_have_text(f"{month.year}年{month.month}月")
+        in_month = [d for d in expected if (d.year, d.month) == (month.year, month.month)]
+        rows = page.locator("tr.session")
+        expect(rows).to_have_count(len(in_month))
+        shown += [dt.date.fromisoformat(d) for d in rows.evaluate_all(
+            "rows => rows.map(r => r.dataset.date)")]
+        if n == 0:
+            page.screenshot(path=str(shots / f"schedule-list-{width}.png"), full_page=True)
+            fits(page, width)
+        if n + 1 < len(months):
+            page.get_by_test_id("next-month").click()
+    expect(page.get_by_test_id("next-month")).to_have_count(0)
     assert shown == expected
     assert not set(skipped) & set(shown)
-    page.screenshot(path=str(shots / f"schedule-list-{width}.png"), full_page=True)
-    fits(page, width)
+    # The month picker jumps straight to a month and keeps the status chosen.
+    filters = page.get_by_test_id("schedule-filters")
+    filters.locator("#id_month").select_option(f"{months[0]:%Y-%m}")
+    filters.locator("#id_status").select_option("planned")
+    filters.get_by_role("button", name="查看").click()
+    expect(page.get_by_test_id("month")).to_have_text(f"{months[0].year}年{months[0].month}月")
+    expect(page.locator("tr.session")).to_have_count(
+        len([d for d in expected if (d.year, d.month) == (months[0].year, months[0].month)]))
+    expect(page.get_by_test_id("next-month")).to_have_attribute(
+        "href", re.compile(r"status=planned"))
     day_off = market["day_off"].date
     page.goto(f"{base}/school/schedule/?week={day_off:%Y-%m-%d}")
     grid = page.get_by_test_id("week-grid")
@@ -293,12 +323,12 @@ def test_a_school_books_both_sign_and_the_term_schedule_runs(page, live_server, 
 
     # One session is cancelled, one (moved to today) delivered; the fee follows.
     first, second = booking.schedule.order_by("date")[:2]
-    page.goto(f"{base}/school/schedule/?view=list")
+    page.goto(f"{base}/school/schedule/?view=list&month={second.date:%Y-%m}")
     page.locator(f"tr.session[data-date='{second.date:%Y-%m-%d}'] a").click()
     page.screenshot(path=str(shots / f"session-forms-{width}.png"), full_page=True)
     fits(page, width)
     cancel = page.locator("form:has(input[name=action][value=cancel])")
-    cancel.locator("[name=reason]").fill("学校期中考试")
+    cancel.locator("#id_cancel-reason").fill("学校期中考试")
     cancel.get_by_test_id("cancel-session").click()
     expect(page.get_by_test_id("session-status")).to_contain_text("已取消")
     expect(page.get_by_test_id("session-status")).to_contain_text("学校期中考试")
