@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from marketplace.admission.credentials import REQUIRED_FOR_PERSON
 from marketplace.choices import (
     Category,
     ContractKind,
@@ -15,7 +16,6 @@ from marketplace.choices import (
     VerificationState,
 )
 from marketplace.collation import pinyin_order
-from marketplace.credentials import REQUIRED_FOR_PERSON
 from marketplace.models import Contract, Credential, Offering, Provider
 from marketplace.search import MAX_QUERY_LENGTH, search
 from workflows.admission import AdmissionState

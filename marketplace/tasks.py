@@ -12,10 +12,10 @@ from django.db import transaction
 from django.urls import get_script_prefix, set_script_prefix
 from django.utils import timezone, translation
 
-from marketplace.agreements import AgreementAlreadySigned, generate_admission_agreement
+from marketplace.admission.agreements import AgreementAlreadySigned, generate_admission_agreement
+from marketplace.admission.services import decide_check, record_check_results
 from marketplace.choices import CharacterResult, CriminalRecordResult, HealthResult
 from marketplace.models import BackgroundCheck, BureauSettings, Provider
-from marketplace.services import decide_check, record_check_results
 from media.pdf import render_pdf
 from workflows.outbox import once_per_effect
 
@@ -68,7 +68,7 @@ def run_simulated_check(check_id: int, officer_id: int) -> str:
 
 @shared_task
 def enforce_expiry() -> dict:
-    from marketplace.expiry import enforce_expiry as enforce
+    from marketplace.admission.expiry import enforce_expiry as enforce
 
     return enforce()
 

@@ -12,7 +12,8 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
-from marketplace import admin_views, selectors
+from marketplace.admission import admin as admin_views
+from marketplace.admission import selectors
 from marketplace.booking import admin as booking_admin
 from marketplace.booking import bureau_admin
 

@@ -358,7 +358,7 @@ class ExitCaseFactory(DjangoModelFactory):
 def complete_application(owner=None, **kwargs):
     """A draft institution with everything ``submit`` needs: its required credentials,
     one person with a health certificate and a no-criminal-record proof, one offering."""
-    from marketplace.credentials import REQUIRED_FOR_PERSON, required_for_provider
+    from marketplace.admission.credentials import REQUIRED_FOR_PERSON, required_for_provider
 
     owner = owner or UserFactory(groups=["vendor"])
     provider = ProviderFactory(owner=owner, **kwargs)

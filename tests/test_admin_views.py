@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from marketplace import selectors, services
+from marketplace.admission import selectors, services
+from marketplace.admission.content_review import looks_academic
 from marketplace.choices import (
     CharacterResult,
     CheckAdapter,
@@ -24,7 +25,6 @@ from marketplace.choices import (
     SignatureParty,
     VerificationState,
 )
-from marketplace.content_review import looks_academic
 from marketplace.models import BackgroundCheck, Provider, Signature
 from marketplace.roles import Role
 from tests.factories import (

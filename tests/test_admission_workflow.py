@@ -10,7 +10,7 @@ from django.db import connection
 from django_fsm_log.models import StateLog
 
 from cms.models import ProviderPage
-from marketplace import services
+from marketplace.admission import services
 from marketplace.choices import CriminalRecordResult, SignatureParty
 from marketplace.models import Provider
 from marketplace.roles import Role

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from marketplace.agreements import generate_admission_agreement
+from marketplace.admission.agreements import generate_admission_agreement
 from marketplace.choices import ContractKind
 from marketplace.management.commands import _seed_admission as seed_admission
 from marketplace.models import Contract

@@ -1,4 +1,5 @@
-"""Admission agreements (marketplace.agreements) and the entry archive (marketplace.dossier).
+"""Admission agreements (marketplace.admission.agreements) and the entry archive
+(marketplace.admission.dossier).
 
 A signed agreement is never regenerated: ``generate_admission_agreement`` raises
 ``AgreementAlreadySigned`` and leaves the contract, its PDF and digest untouched.
@@ -17,14 +18,14 @@ from django.utils import timezone, translation
 from django_fsm_log.models import StateLog
 from pypdf import PdfReader
 
-from marketplace.agreements import (
+from marketplace.admission.agreements import (
     AgreementAlreadySigned,
     agreement_number,
     generate_admission_agreement,
     signature_record_pdf,
 )
+from marketplace.admission.dossier import build_dossier
 from marketplace.choices import ContractKind, CredentialType, SignatureParty, VerificationState
-from marketplace.dossier import build_dossier
 from marketplace.models import Contract, Signature
 from media.pdf import document_sha256
 from tests.factories import (

@@ -10,7 +10,7 @@ from django.test import Client, RequestFactory
 
 from cms.csp import FramingAwareCSPMiddleware
 from cms.models import HomePage
-from marketplace import services
+from marketplace.admission import services
 from marketplace.roles import Role
 from media.downloads import INLINE_CSP
 from tests.factories import SchoolFactory, UserFactory, complete_application

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from marketplace import selectors
+from marketplace.admission import selectors
 from marketplace.roles import Role
 from marketplace.wagtail_hooks import admission_urls
 from tests.conftest import download

@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from cms.publishing import sync_provider_page
-from marketplace.expiry import enforce_expiry
+from marketplace.admission.expiry import enforce_expiry
 from marketplace.roles import Role
 from tests.factories import (
     BackgroundCheckFactory,

@@ -8,8 +8,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import translation
 
-from marketplace.admin_views import CheckResultsForm
-from marketplace.forms import OfferingForm, ProviderDetailsForm
+from marketplace.admission.admin import CheckResultsForm
+from marketplace.admission.forms import OfferingForm, ProviderDetailsForm
 from marketplace.models import NOTE_LIMIT, Provider
 from marketplace.roles import Role
 from marketplace.validators import TextLengthValidator

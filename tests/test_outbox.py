@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cms.publishing import sync_provider_page
-from marketplace import services
+from marketplace.admission import services
+from marketplace.admission.expiry import enforce_expiry
 from marketplace.choices import SignatureParty
-from marketplace.expiry import enforce_expiry
 from marketplace.models import Provider, Signature
 from marketplace.roles import Role
 from marketplace.tasks import send_password_reset, send_registration_confirmation

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from marketplace.admission.content_review import price_flags
 from marketplace.choices import VerificationState
-from marketplace.content_review import price_flags
 from marketplace.models import Credential, Offering
 from tests.factories import OfferingFactory
 from tests.test_admin_views import (  # noqa: F401

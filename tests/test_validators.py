@@ -255,8 +255,8 @@ def test_a_full_width_number_and_its_ascii_spelling_share_one_digest():
 def test_a_person_saved_by_another_request_after_the_form_was_checked_gets_a_message():
     """Two posts of the same person at once: the second passed its form check before the
     first committed. It gets the model's message, not a database error."""
-    from marketplace import services
-    from marketplace.forms import PersonForm
+    from marketplace.admission import services
+    from marketplace.admission.forms import PersonForm
 
     vendor = UserFactory(groups=[Role.VENDOR])
     draft = ProviderFactory(owner=vendor)

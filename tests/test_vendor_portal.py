@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from marketplace.agreements import generate_admission_agreement
+from marketplace.admission.agreements import generate_admission_agreement
+from marketplace.admission.credentials import REQUIRED_FOR_PERSON
 from marketplace.choices import CredentialType, ProviderKind, SignatureParty, VerificationState
-from marketplace.credentials import REQUIRED_FOR_PERSON
 from marketplace.models import Credential, Person, Provider, Signature
 from marketplace.roles import Role
 from marketplace.views import register as register_views

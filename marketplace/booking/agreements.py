@@ -3,7 +3,7 @@
 
 The agreement is a PDF rendered from ``media/pdf/service_agreement.html`` once the
 provider has accepted, stored in private storage next to its SHA-256 digest, like the
-admission agreement (``marketplace.agreements``). The provider signs first, then a
+admission agreement (``marketplace.admission.agreements``). The provider signs first, then a
 coordinator of the school; the school's signature moves the booking to “agreed” in the
 same transaction, which makes the term schedule. A signed PDF is never rendered again.
 """

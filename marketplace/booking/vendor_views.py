@@ -8,11 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from marketplace.admission.forms import SignForm
 from marketplace.booking import schedule, services
 from marketplace.booking.forms import AcceptForm, ReasonForm
 from marketplace.booking.views import _attempt, booking_context, can_sign, schedule_context, sign
 from marketplace.choices import SignatureParty
-from marketplace.forms import SignForm
 from marketplace.models import Booking
 from marketplace.roles import Role
 from marketplace.views.access import role_required

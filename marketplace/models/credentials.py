@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marketplace import credentials as credential_rules
+from marketplace.admission import credentials as credential_rules
 from marketplace.choices import (
     CredentialType,
     VerificationState,

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marketplace import credentials as credential_rules
+from marketplace.admission import credentials as credential_rules
 from marketplace.choices import (
     ContractKind,
     CredentialType,

@@ -1,7 +1,8 @@
 from django.urls import path
 
+from marketplace.admission import views as vendor
 from marketplace.booking import vendor_views as booking
-from marketplace.views import register, vendor
+from marketplace.views import register
 
 app_name = "vendor"
 

@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from marketplace import selectors
-from marketplace.dossier import build_dossier, dossier_filename
+from marketplace.admission import selectors
+from marketplace.admission.dossier import build_dossier, dossier_filename
 from marketplace.models import BackgroundCheck, Contract, Credential, Provider
 from media.downloads import serve_private
 

@@ -32,7 +32,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from marketplace.forms import DUPLICATE_EMAIL, RegistrationForm, ResendConfirmationForm
+from marketplace.admission.forms import DUPLICATE_EMAIL, RegistrationForm, ResendConfirmationForm
 from marketplace.roles import Role
 from marketplace.tasks import request_origin, send_registration_confirmation
 from workflows import outbox

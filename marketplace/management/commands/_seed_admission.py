@@ -5,7 +5,7 @@ draws the same values. ``seed()`` then creates the entry and walks it step by st
 vendor applies and submits, the reviewer decides on each item and on the entry, the
 check officer records and decides each person's check, both sides sign the agreement,
 the manager lists it (and suspends or exits it). Every transition goes through
-``workflows.transitions.run()`` and every item decision through ``marketplace.services``;
+``workflows.transitions.run()`` and every item decision through ``marketplace.admission.services``;
 only timestamps are moved into the past afterwards (``backdate``). An entry that exists
 already keeps its state and history: only its descriptive fields are refreshed.
 """
@@ -18,8 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
-from marketplace import services
-from marketplace.agreements import generate_admission_agreement
+from marketplace.admission import services
+from marketplace.admission.agreements import generate_admission_agreement
+from marketplace.admission.credentials import REQUIRED_FOR_PERSON, REQUIRED_FOR_PROVIDER
 from marketplace.choices import Category as CAT
 from marketplace.choices import (
     CharacterResult,
@@ -30,7 +31,6 @@ from marketplace.choices import (
     SignatureParty,
 )
 from marketplace.choices import CredentialType as C
-from marketplace.credentials import REQUIRED_FOR_PERSON, REQUIRED_FOR_PROVIDER
 from marketplace.management.commands._seed_values import DEMO, NAMES, PLACE, aware, upsert
 from marketplace.models import BackgroundCheck, Credential, Offering, Person, Provider, Signature
 from marketplace.models import id_number_digest as digest

@@ -1,7 +1,7 @@
 """Forms of the vendor portal: registration, the application's steps and signing.
 
 Forms validate what a vendor typed; the writes themselves go through
-``marketplace.services`` (which checks ownership and the entry's state).
+``marketplace.admission.services`` (which checks ownership and the entry's state).
 """
 
 from django import forms
@@ -14,7 +14,7 @@ from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from marketplace import credentials as credential_rules
+from marketplace.admission import credentials as credential_rules
 from marketplace.choices import CredentialType, ProviderKind
 from marketplace.models import (
     Credential,

@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm_log.models import StateLog
 
-from marketplace.agreements import agreement_number, signature_record_pdf
+from marketplace.admission.agreements import agreement_number, signature_record_pdf
 from marketplace.models import BackgroundCheck, Provider
 
 FORMAT = "afterschool-dossier/1"

@@ -1,8 +1,8 @@
 """The bureau's back office in the Wagtail admin: the admission queues ("waiting for me")
 and the entry page where reviewers, check officers and managers decide.
 
-Views stay thin. Reads come from ``marketplace.selectors``; every write goes through
-``workflows.transitions.run`` or a function of ``marketplace.services``, which check the
+Views stay thin. Reads come from ``marketplace.admission.selectors``; every write goes through
+``workflows.transitions.run`` or a function of ``marketplace.admission.services``, which check the
 user's permission, lock the entry, refuse stale decisions and keep the timeline. A
 refusal (``TransitionRefused``) becomes an error message; a form that does not validate
 is shown again with what was typed and its errors.
@@ -24,7 +24,9 @@ from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 
-from marketplace import selectors, services
+from marketplace.admission import selectors, services
+from marketplace.admission.content_review import looks_academic, price_flags
+from marketplace.admission.forms import limit_long_texts
 from marketplace.choices import (
     CharacterResult,
     CheckAdapter,
@@ -33,8 +35,6 @@ from marketplace.choices import (
     SignatureParty,
 )
 from marketplace.collation import pinyin_key, pinyin_order
-from marketplace.content_review import looks_academic, price_flags
-from marketplace.forms import limit_long_texts
 from marketplace.models import (
     NOTE_LIMIT,
     BackgroundCheck,

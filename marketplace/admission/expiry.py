@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from marketplace import credentials as credential_rules
+from marketplace.admission import credentials as credential_rules
 from marketplace.models import Provider
 from workflows import outbox, policy
 from workflows.admission import AdmissionState

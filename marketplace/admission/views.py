@@ -1,7 +1,7 @@
 """Vendor portal (服务提供方工作台): the vendor's entries, the guided application (one page
 per step), its status and timeline, and signing the admission agreement.
 
-Every write goes through ``marketplace.services`` or ``workflows.transitions.run``. Each
+Every write goes through ``marketplace.admission.services`` or ``workflows.transitions.run``. Each
 may refuse with ``TransitionRefused``: the page is then rendered again (status 200) with
 the refusal as an error and the bound form, so nothing the vendor typed is lost. Only a
 successful write redirects.
@@ -20,10 +20,9 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import ConcurrentTransition
 
-from marketplace import credentials as credential_rules
-from marketplace import services
-from marketplace.choices import CredentialType, SignatureParty, VerificationState
-from marketplace.forms import (
+from marketplace.admission import credentials as credential_rules
+from marketplace.admission import services
+from marketplace.admission.forms import (
     ApplyForm,
     CredentialForm,
     OfferingForm,
@@ -32,6 +31,7 @@ from marketplace.forms import (
     SignForm,
     SubmitForm,
 )
+from marketplace.choices import CredentialType, SignatureParty, VerificationState
 from marketplace.models import Credential, Offering, Person, Provider
 from marketplace.roles import Role
 from marketplace.views.access import role_required
@@ -45,7 +45,7 @@ S = AdmissionState
 V = VerificationState
 
 #: Timeline labels: the admission transitions (workflows/admission.py) and the item
-#: actions that ``marketplace.services`` records.
+#: actions that ``marketplace.admission.services`` records.
 ACTION_LABELS = {
     # transitions
     "submit": gettext_lazy("Application submitted"),
