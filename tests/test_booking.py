@@ -101,6 +101,8 @@ def test_junior_grades_may_stay_until_seven():
     world = World()
     world.offering.grade_to = 9
     world.offering.save()
+    world.school.level = SchoolLevel.JUNIOR
+    world.school.save()
     booking = world.book(grade_from=7, grade_to=8,
                          slots=[Slot(TUE, dt.time(18, 0), dt.time(19, 0))])
     assert booking.pk

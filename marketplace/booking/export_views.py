@@ -39,7 +39,7 @@ def _term(request) -> Term | None:
     raw = request.GET.get("term", "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 19):
         raise Http404
     term = Term.objects.filter(pk=int(raw)).first()
     if term is None:

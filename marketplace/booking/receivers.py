@@ -2,20 +2,24 @@
 prepared, the schedule is made, remaining sessions are cancelled.
 
 E-mails and PDFs are side effects in the transition's own transaction (``workflows.outbox``);
-the schedule is plain rows, written in that same transaction."""
+the schedule is plain rows, written in that same transaction. A day off added later cancels
+the sessions it falls on."""
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from marketplace.booking import schedule
-from marketplace.models import Booking, User
+from marketplace.models import Booking, DayOff, ScheduleEntry, SessionStatus, User
 from workflows import outbox
 from workflows.booking import BookingState as B
 from workflows.signals import transitioned
 from workflows.tasks import send_email
+from workflows.transitions import record
 
 
 def _link(path: str) -> str:
@@ -100,3 +104,27 @@ def booking_transitioned(sender, instance, name, source, target, by, entry=None,
 
 def coordinators_of(booking) -> list[User]:
     return list(booking.school.coordinators.filter(is_active=True))
+
+
+@receiver(post_save, sender=DayOff, dispatch_uid="marketplace.booking_day_off")
+def day_off_saved(sender, instance, created, **kwargs):
+    """A day off added after bookings were agreed: their planned sessions that day are
+    cancelled with its name, and each booking's timeline says so."""
+    with transaction.atomic():
+        sessions = ScheduleEntry.objects.select_for_update().filter(
+            date=instance.date, status=SessionStatus.PLANNED,
+            booking__state__in=(B.AGREED, B.ACTIVE))
+        if instance.school_id:
+            sessions = sessions.filter(booking__school_id=instance.school_id)
+        affected = list(sessions.order_by("booking_id", "starts_at"))
+        if not affected:
+            return
+        now = timezone.now()
+        for session in affected:
+            session.status, session.status_reason = SessionStatus.CANCELLED, instance.name[:200]
+            session.status_by, session.status_at = None, now
+        ScheduleEntry.objects.bulk_update(
+            affected, ["status", "status_reason", "status_by", "status_at"])
+        for booking_id in sorted({s.booking_id for s in affected}):
+            record(Booking(pk=booking_id), "session_cancelled", by=None,
+                   item=f"{instance.date:%Y-%m-%d}", comment=instance.name)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from marketplace.booking import calendar, clashes
 from marketplace.booking.clashes import Slot
-from marketplace.choices import Delivery, ProviderKind, VerificationState
+from marketplace.choices import Delivery, ProviderKind, SchoolLevel, VerificationState
 from marketplace.models import Booking, BookingSlot, Person, Provider, Venue
 from workflows import policy, transitions
 from workflows.admission import AdmissionState
@@ -47,6 +47,11 @@ class Request:
     note: str = ""
 
 
+#: Grades a school teaches, by level (grades 7–9 are 初一–初三).
+LEVEL_GRADES = {SchoolLevel.PRIMARY: (1, 6), SchoolLevel.JUNIOR: (7, 9),
+                SchoolLevel.NINE_YEAR: (1, 9)}
+
+
 def is_coordinator_of(user, school) -> bool:
     return bool(user.is_authenticated and school.coordinators.filter(pk=user.pk).exists())
 
@@ -72,6 +77,10 @@ def check_request(req: Request, *, today: dt.date | None = None) -> dict[str, li
                          "list or the offering is not available."))
     if req.grade_from > req.grade_to:
         add("grade_to", _("The last grade must not be below the first grade."))
+    low, high = LEVEL_GRADES.get(req.school.level, (1, 9))
+    if req.grade_from < low or req.grade_to > high:
+        add("grade_from", _("%(school)s teaches grades %(low)s–%(high)s.") % {
+            "school": req.school.name, "low": low, "high": high})
     if req.grade_from < offering.grade_from or req.grade_to > offering.grade_to:
         add("grade_from", _("This offering is for %(grades)s.") % {
             "grades": offering.grades_display})
@@ -113,6 +122,9 @@ def check_request(req: Request, *, today: dt.date | None = None) -> dict[str, li
                                            "grades": f"{req.grade_from}–{req.grade_to}"})
     if len(set(req.slots)) != len(req.slots):
         add("slots", _("The same slot is listed twice."))
+    elif any(a.weekday == b.weekday and a.starts_at < b.ends_at and b.starts_at < a.ends_at
+             for i, a in enumerate(req.slots) for b in req.slots[i + 1:]):
+        add("slots", _("Two of the slots overlap on the same day."))
     if not errors.get("last_date") and req.slots and not any(
             calendar.session_dates(req.school, req.first_date, req.last_date, s.weekday)
             for s in req.slots):
@@ -188,12 +200,19 @@ def _place(req: Request) -> str:
 
 
 def accept_booking(booking: Booking, *, by, people: list[Person], comment: str = "",
-                   expected_state: str | None = BookingState.REQUESTED) -> Booking:
+                   expected_state: str | None = BookingState.REQUESTED,
+                   today: dt.date | None = None) -> Booking:
     """The provider accepts and names who will come; each must be cleared until the last
-    session and free at those times."""
+    session and free at those times. A request whose first date has passed is no longer
+    accepted: the school asks again with new dates. ``today`` is the day of the answer
+    (the demo seed replays past terms)."""
     provider = booking.offering.provider
     if provider.owner_id != getattr(by, "pk", None):
         raise PermissionDenied
+    if booking.first_date and booking.first_date < (today or timezone.localdate()):
+        raise TransitionRefused(_("The first date of this request (%(date)s) has passed. "
+                                  "Decline it; the school can ask again with new dates.")
+                                % {"date": booking.first_date}, code="first_date_passed")
     if not people:
         raise TransitionRefused(_("Choose at least one responsible person."),
                                 code="people_required")
@@ -213,13 +232,16 @@ def accept_booking(booking: Booking, *, by, people: list[Person], comment: str =
 
 
 def cancel_remaining_sessions(booking: Booking, *, by, reason: str) -> int:
-    """Cancel the booking's sessions from today on (after it was cancelled)."""
-    from django.utils import timezone
+    """Cancel the booking's sessions that have not begun (after it was cancelled); those
+    already held stay for the school to mark, so the fee counts them."""
+    from django.db.models import Q
 
     from marketplace.models import SessionStatus
 
-    return booking.schedule.filter(status=SessionStatus.PLANNED,
-                                   date__gte=timezone.localdate()).update(
+    now = timezone.localtime()
+    return booking.schedule.filter(
+        Q(date__gt=now.date()) | Q(date=now.date(), starts_at__gt=now.time()),
+        status=SessionStatus.PLANNED).update(
         status=SessionStatus.CANCELLED, status_reason=reason[:200], status_by=by,
         status_at=timezone.now())
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from marketplace.admission.forms import SignForm
 from marketplace.booking import schedule, services
 from marketplace.booking.forms import (
     SESSION_FORMS,
@@ -25,7 +26,6 @@ from marketplace.booking.forms import (
 from marketplace.booking.services import bookable
 from marketplace.catalogue import public_credentials
 from marketplace.choices import SignatureParty
-from marketplace.forms import SignForm
 from marketplace.models import Booking, Offering, ScheduleEntry, Term
 from marketplace.roles import Role, has_role
 from marketplace.views.access import role_required
@@ -38,7 +38,7 @@ def offering_detail(request, pk):
     """Public: everything a school needs to decide, and for a coordinator the 预约 button."""
     offering = get_object_or_404(
         Offering.objects.select_related("provider"), pk=pk, withdrawn_at__isnull=True,
-        review="verified", provider__state__in=["listed", "suspended"])
+        review="verified", provider__state="listed")
     provider = offering.provider
     return render(request, "marketplace/booking/offering.html", {
         "offering": offering, "provider": provider,
@@ -196,10 +196,16 @@ def booking_cancel(request, pk):
     return redirect("school:booking", pk=pk)
 
 
+#: Weeks the grid can show: far enough for any school year, clear of date overflow.
+WEEK_RANGE = (dt.date(2000, 1, 3), dt.date(2099, 12, 28))
+
+
 def _week_start(request) -> dt.date:
     try:
         day = dt.date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
+        day = timezone.localdate()
+    if not WEEK_RANGE[0] <= day <= WEEK_RANGE[1]:
         day = timezone.localdate()
     return day - dt.timedelta(days=day.weekday())
 
@@ -224,14 +230,20 @@ def schedule_context(request, bookings) -> dict:
     days = [monday + dt.timedelta(days=i) for i in range(7)]
     term = _schedule_term(today)
     as_list = request.GET.get("view") == "list"
-    counts = list(schedule.with_counts(bookings.filter(state__in=schedule.SCHEDULED))
+    counts = list(schedule.with_counts(bookings.filter(state__in=schedule.SCHEDULED,
+                                                       term=term))
+                  .filter(sessions_total__gt=0)
                   .select_related("school", "offering__provider")
                   .order_by("school__name", "pk"))
+    schools = {}
+    for booking in counts:  # the term's total per school, from the rows shown
+        schools[booking.school.name] = schools.get(booking.school.name, 0) + booking.amount_due
     context = {
         "monday": monday, "days": days,
         "previous_week": monday - dt.timedelta(days=7), "next_week": monday + dt.timedelta(days=7),
         "as_list": as_list, "term": term, "today": today, "counts": counts,
-        "term_total": schedule.term_total(bookings),
+        "term_total": sum(schools.values()),
+        "school_totals": sorted(schools.items()) if len(schools) > 1 else [],
     }
     if as_list:
         context.update(_month_list(request, bookings, term, counts, today))

@@ -93,7 +93,7 @@ def seed(spec: dict, *, school, offering, terms: dict, venue_of: dict, people: l
                         comment=spec.get("note", ""))
     if state not in {B.REQUESTED, B.DECLINED}:
         responsible = next(p for p in people if p.cleared_until(last))
-        accept_booking(booking, by=owner, people=[responsible])
+        accept_booking(booking, by=owner, people=[responsible], today=asked_on)
     if state == B.CANCELLED:
         transitions.run(booking, "cancel", by=coordinator, reason=spec["reason"],
                         comment=spec.get("note", ""))
