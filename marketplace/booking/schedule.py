@@ -16,9 +16,9 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from marketplace.booking import calendar
+from marketplace.booking import calendar, clashes
 from marketplace.booking.clashes import cleared_people
-from marketplace.models import Booking, ScheduleEntry, SessionStatus
+from marketplace.models import Booking, Provider, ScheduleEntry, SessionStatus, Venue
 from workflows.booking import BookingState
 from workflows.transitions import TransitionRefused, record
 
@@ -53,20 +53,54 @@ RUNNING = (BookingState.AGREED, BookingState.ACTIVE)
 
 
 def _lock_session(entry: ScheduleEntry, user, *, allowed=(SessionStatus.PLANNED,),
-                  booking_states=RUNNING):
-    locked = (ScheduleEntry.objects.select_for_update()
-              .select_related("booking__school", "booking__offering__provider")
-              .get(pk=entry.pk))
-    if not locked.booking.school.coordinators.filter(pk=user.pk).exists():
+                  booking_states=RUNNING, clash_checked=False):
+    """Lock ``entry`` for a change by ``user``, a coordinator of its school, and return it
+    fresh with its booking (its school, term and offering's provider read along).
+
+    Rows are locked in the order used elsewhere, each lock naming its own row only
+    (``of=("self",)``: on PostgreSQL a plain FOR UPDATE with ``select_related`` also
+    locks every joined row, such as the provider, which a suspension locks before the
+    bookings). With ``clash_checked`` (a move or another person) the provider and then
+    the school venue come first, as in ``services.request_booking``, so a request and a
+    move for the same time are serialised; then the booking, as ``transitions.run``
+    locks it before its receivers change the sessions; then the session."""
+    if not getattr(user, "pk", None):
         raise PermissionDenied
+    parties = (Booking.objects.filter(pk=entry.booking_id, school__coordinators=user)
+               .values_list("offering__provider_id", "venue_id").first())
+    if parties is None:
+        raise PermissionDenied
+    if clash_checked:
+        provider_id, venue_id = parties
+        # Unordered: a venue is ordered by its school, a join FOR UPDATE would lock too.
+        for model, pk in ((Provider, provider_id), (Venue, venue_id)):
+            if pk is not None:
+                list(model.objects.select_for_update(of=("self",)).filter(pk=pk).order_by()
+                     .values_list("pk", flat=True))
+    booking = (Booking.objects.select_for_update(of=("self",))
+               .select_related("school", "term", "offering__provider")
+               .get(pk=entry.booking_id))
+    locked = (ScheduleEntry.objects.select_for_update(of=("self",))
+              .select_related("responsible").get(pk=entry.pk))
+    locked.booking = booking
     if locked.status not in allowed:
         raise TransitionRefused(_("This session is already “%(status)s”.") % {
             "status": locked.get_status_display()}, code="wrong_state")
-    if locked.booking.state not in booking_states:
+    if booking.state not in booking_states:
         raise TransitionRefused(_("This booking is “%(state)s”: its sessions cannot change.")
-                                % {"state": locked.booking.get_state_display()},
+                                % {"state": booking.get_state_display()},
                                 code="wrong_state")
     return locked
+
+
+def _refuse_unless_cleared(person, provider, day: dt.date, cleared=None) -> None:
+    """Refuse unless ``person`` is one of the provider's people with a cleared background
+    check valid on ``day`` (``cleared``: ``cleared_people(provider, day)`` if known)."""
+    if cleared is None:
+        cleared = cleared_people(provider, day)
+    if person.pk not in {p.pk for p in cleared}:
+        raise TransitionRefused(_("%(name)s has no cleared background check valid on "
+                                  "that day.") % {"name": person.full_name}, code="check")
 
 
 def _need_reason(reason: str) -> str:
@@ -93,12 +127,23 @@ def cancel_session(entry: ScheduleEntry, *, by, reason: str) -> ScheduleEntry:
 
 def move_session(entry: ScheduleEntry, *, by, date: dt.date, starts_at: dt.time,
                  ends_at: dt.time, reason: str) -> ScheduleEntry:
+    """Move a planned session to another school day or time within the booking's dates.
+    The venue, the responsible person (under whichever provider) and the provider's
+    people must be free then: other sessions, and the weekly slots of bookings that have
+    no sessions yet (requested or accepted), count."""
     reason = _need_reason(reason)
     with transaction.atomic():
-        entry = _lock_session(entry, by)
+        entry = _lock_session(entry, by, clash_checked=True)
         booking = entry.booking
         if not booking.term.starts_on <= date <= booking.term.ends_on:
             raise TransitionRefused(_("The new date lies outside the term."), code="date")
+        first, last = booking.first_date or booking.term.starts_on, \
+            booking.last_date or booking.term.ends_on
+        if not first <= date <= last:
+            raise TransitionRefused(_("The new date lies outside the booking's dates "
+                                      "(%(first)s – %(last)s).") % {"first": first,
+                                                                    "last": last},
+                                    code="date")
         if date < timezone.localdate():
             raise TransitionRefused(_("A session cannot be moved into the past."), code="date")
         if calendar.timetable_weekday(date) is None or \
@@ -114,14 +159,19 @@ def move_session(entry: ScheduleEntry, *, by, date: dt.date, starts_at: dt.time,
             raise TransitionRefused(_("After-school service for these grades must end by "
                                       "%(time)s.") % {"time": latest.strftime("%H:%M")},
                                     code="time")
-        clash = ScheduleEntry.objects.filter(
-            Q(responsible=entry.responsible) | Q(booking__venue=booking.venue,
-                                                 booking__venue__isnull=False),
-            date=date, starts_at__lt=ends_at, ends_at__gt=starts_at,
-            status=SessionStatus.PLANNED).exclude(pk=entry.pk)
-        if clash.exists():
+        provider = booking.offering.provider
+        cleared = cleared_people(provider, date)
+        _refuse_unless_cleared(entry.responsible, provider, date, cleared)
+        if clashes.venue_taken(booking.venue_id, date, starts_at, ends_at, entry=entry) or \
+                clashes.person_taken(entry.responsible, date, starts_at, ends_at, entry=entry):
             raise TransitionRefused(_("The venue or the responsible person is taken at that "
                                       "time."), code="clash")
+        if clashes.groups_at(provider, date, starts_at, ends_at, entry=entry) >= len(cleared):
+            raise TransitionRefused(_(
+                "The provider has no free person on %(slot)s: its %(n)s cleared people are "
+                "all booked then. Choose another time.") % {
+                "slot": f"{date:%Y-%m-%d} {starts_at:%H:%M}–{ends_at:%H:%M}",
+                "n": len(cleared)}, code="clash")
         old = entry.date
         entry.moved_from = entry.moved_from or old
         entry.date, entry.starts_at, entry.ends_at = date, starts_at, ends_at
@@ -135,15 +185,10 @@ def move_session(entry: ScheduleEntry, *, by, date: dt.date, starts_at: dt.time,
 def swap_person(entry: ScheduleEntry, *, by, person, reason: str) -> ScheduleEntry:
     reason = _need_reason(reason)
     with transaction.atomic():
-        entry = _lock_session(entry, by)
-        provider = entry.booking.offering.provider
-        if person.pk not in {p.pk for p in cleared_people(provider, entry.date)}:
-            raise TransitionRefused(_("%(name)s has no cleared background check valid on "
-                                      "that day.") % {"name": person.full_name}, code="check")
-        busy = ScheduleEntry.objects.filter(
-            responsible=person, date=entry.date, starts_at__lt=entry.ends_at,
-            ends_at__gt=entry.starts_at, status=SessionStatus.PLANNED).exclude(pk=entry.pk)
-        if busy.exists():
+        entry = _lock_session(entry, by, clash_checked=True)
+        _refuse_unless_cleared(person, entry.booking.offering.provider, entry.date)
+        if clashes.person_taken(person, entry.date, entry.starts_at, entry.ends_at,
+                                entry=entry):
             raise TransitionRefused(_("%(name)s is booked elsewhere at that time.") % {
                 "name": person.full_name}, code="clash")
         entry.responsible = person
@@ -157,12 +202,15 @@ def mark_delivery(entry: ScheduleEntry, *, by, delivered: bool, reason: str = ""
     if not delivered:
         reason = _need_reason(reason)
     with transaction.atomic():
-        # A completed booking's sessions are still marked: the last one is over only
-        # the day the booking completes, and the fee counts what was delivered.
+        # A completed or cancelled booking's sessions held until then are still marked:
+        # the last one is over only the day the booking completes, a cancellation leaves
+        # those already held (later ones are cancelled, or lie in the future), and the fee
+        # counts what was delivered.
         entry = _lock_session(entry, by, allowed=(SessionStatus.PLANNED,
                                                   SessionStatus.DELIVERED,
                                                   SessionStatus.NOT_DELIVERED),
-                              booking_states=(*RUNNING, BookingState.COMPLETED))
+                              booking_states=(*RUNNING, BookingState.COMPLETED,
+                                              BookingState.CANCELLED))
         if entry.date > timezone.localdate():
             raise TransitionRefused(_("A session is marked after it took place."),
                                     code="future")
