@@ -137,3 +137,19 @@ def test_a_suspended_providers_offering_page_is_not_public(client):
     assert client.get(f"/offerings/{world.offering.pk}/").status_code == 200
     type(world.provider).objects.filter(pk=world.provider.pk).update(state="suspended")
     assert client.get(f"/offerings/{world.offering.pk}/").status_code == 404
+
+
+def test_a_completed_bookings_last_session_is_marked_from_its_page(client):
+    world = World()
+    booking = agreed(world)
+    session = booking.schedule.order_by("date").last()
+    session.date = timezone.localdate() - dt.timedelta(days=1)
+    session.save()
+    Booking.objects.filter(pk=booking.pk).update(state="completed")
+    client.force_login(world.coordinator)
+    page = client.get(f"/school/sessions/{session.pk}/")
+    assert 'data-testid="delivered"' in page.content.decode()
+    assert 'data-testid="cancel-session"' not in page.content.decode()
+    client.post(f"/school/sessions/{session.pk}/", {"action": "delivered"})
+    session.refresh_from_db()
+    assert session.status == SessionStatus.DELIVERED

@@ -25,6 +25,8 @@ from workflows.transitions import TransitionRefused, record
 #: Booking states whose sessions the schedule shows.
 SCHEDULED = (BookingState.AGREED, BookingState.ACTIVE, BookingState.COMPLETED,
              BookingState.CANCELLED)
+#: Booking states whose sessions already held are still marked delivered or not.
+MARKABLE = SCHEDULED
 
 
 def generate(booking: Booking) -> int:
@@ -209,8 +211,7 @@ def mark_delivery(entry: ScheduleEntry, *, by, delivered: bool, reason: str = ""
         entry = _lock_session(entry, by, allowed=(SessionStatus.PLANNED,
                                                   SessionStatus.DELIVERED,
                                                   SessionStatus.NOT_DELIVERED),
-                              booking_states=(*RUNNING, BookingState.COMPLETED,
-                                              BookingState.CANCELLED))
+                              booking_states=MARKABLE)
         if entry.date > timezone.localdate():
             raise TransitionRefused(_("A session is marked after it took place."),
                                     code="future")

@@ -166,7 +166,8 @@ def request_booking(req: Request, *, by, today: dt.date | None = None) -> Bookin
     with transaction.atomic():
         provider = Provider.objects.select_for_update().get(pk=req.offering.provider_id)
         if req.venue is not None:
-            Venue.objects.select_for_update().filter(pk=req.venue.pk).first()
+            Venue.objects.select_for_update(of=("self",)).order_by().filter(
+                pk=req.venue.pk).first()
         if provider.state != AdmissionState.LISTED:
             raise ValidationError({"__all__": [_("The provider is no longer on the public "
                                                  "list.")]})

@@ -26,7 +26,7 @@ from marketplace.booking.forms import (
 from marketplace.booking.services import bookable
 from marketplace.catalogue import public_credentials
 from marketplace.choices import SignatureParty
-from marketplace.models import Booking, Offering, ScheduleEntry, Term
+from marketplace.models import Booking, Offering, ScheduleEntry, SessionStatus, Term
 from marketplace.roles import Role, has_role
 from marketplace.views.access import role_required
 from workflows import transitions
@@ -361,6 +361,9 @@ def session_detail(request, pk):
     return render(request, "marketplace/booking/session.html", {
         "entry": entry, "forms": forms, "people": people, "today": timezone.localdate(),
         "changeable": entry.booking.state in (BookingState.AGREED, BookingState.ACTIVE),
+        # A session held before its booking completed or was cancelled is still marked.
+        "markable": entry.booking.state in schedule.MARKABLE and entry.date <= timezone.localdate()
+        and (entry.status != SessionStatus.CANCELLED),
     })
 
 
