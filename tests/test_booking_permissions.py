@@ -255,6 +255,8 @@ def check_outcome(response, expected, probe):
             has_button = 'data-testid="book"' in text
             assert has_button == (expected == BUTTON), probe
         return
+    if expected == 200 and status == 302 and "X-Amz-Signature=" in response.get("Location", ""):
+        return  # a private file on S3: the view answers with a short-lived signed URL
     assert status == expected, (probe, status)
 
 
